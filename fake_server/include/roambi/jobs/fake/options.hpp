@@ -1,0 +1,41 @@
+// Options of the fake server: where it listens, which profile it speaks, its clock, limits and faults.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <roambi/jobs/decisions.hpp>
+#include <roambi/jobs/endpoints.hpp>
+#include <roambi/jobs/fake/clock.hpp>
+#include <roambi/jobs/fake/defects.hpp>
+
+namespace roambi::jobs::fake {
+
+struct Options {
+  std::string host = "127.0.0.1";
+  int port = 0;                          // 0: any free port
+  Profile profile = kLenient;            // which wire form it emits and which variants it reads
+  std::optional<std::string> tenant_json;  // fixtures document; nullopt: the built-in demo tenant
+  ClockMode clock = ClockMode::real;
+  std::chrono::milliseconds job_duration{2000};  // fake-clock time from submit to the end of a job
+  int retry_after_seconds = kDefaultRetryAfterSeconds;
+  int rate_limit_per_minute = kRateLimitPerMinute;  // per token; 0 turns it off
+  std::size_t max_jobs = 100000;          // retained jobs; the oldest are evicted beyond it
+  std::size_t max_journal = 10000;        // journal entries; the oldest are dropped (and counted) beyond it
+  std::size_t journal_body_cap = 4096;    // bytes of each request and response body kept in the journal
+  std::size_t max_body_bytes = 8u << 20;  // larger request bodies get 413 request_too_large
+  std::size_t max_upload_bytes = 4u << 20;  // larger source_file parts get upload_limit_exceeded
+  std::size_t threads = 64;               // cpp-httplib serves one connection per pool thread
+  std::size_t keep_alive_max_count = 100000;  // requests per keep-alive connection (0.11.4 defaults to 5)
+  int keep_alive_timeout_seconds = 5;
+  std::string tls_cert, tls_key;          // both set: serve HTTPS
+  bool admin_api = false;                 // the /__admin/ control API (reset, clock, faults, journal)
+  bool log_requests = false;              // one line per request to stderr
+  std::uint64_t seed = 1;                 // for faults given as a rate
+  Defects defects;                        // deliberate defects, for the conformance suite's self-test only
+};
+
+}  // namespace roambi::jobs::fake
