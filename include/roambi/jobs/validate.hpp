@@ -27,9 +27,11 @@ inline std::vector<Violation> validate(const nlohmann::json& doc, DocumentKind k
   return {};
 }
 
-/// Parses text first: text that is not JSON is one violation at the document root.
+/// Parses text first: text that is not JSON is one violation at the document root. A submit body is read as the
+/// profile reads it (U3: lenient skips the curl example's backslash-newlines).
 inline std::vector<Violation> validate(std::string_view text, DocumentKind kind, const Profile& p) {
-  auto doc = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  auto doc = kind == DocumentKind::submit_request ? parse_submit_body(text, p).doc
+                                                  : nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
   if (doc.is_discarded()) return {Violation{"", "a JSON document", "text that is not JSON", "Syntax: bodies are JSON"}};
   return validate(doc, kind, p);
 }
