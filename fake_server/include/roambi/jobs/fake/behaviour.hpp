@@ -139,7 +139,7 @@ struct SubmitScript {
 class SubmitScriptBuilder {
  public:
   explicit SubmitScriptBuilder(std::function<void(SubmitScript)> sink) : sink_(std::move(sink)) {}
-  /// The next submit request is answered with this error (after auth), whatever it asks.
+  /// The next authenticated submit to an account of the caller is answered with this error, whatever its body.
   void fails_with(ErrorCode c) { sink_(SubmitScript{SubmitScript::Kind::reject, c, {}, 0}); }
   /// The next submitted job ends in status error with this exception.
   void job_fails(std::string exception = "1001") {

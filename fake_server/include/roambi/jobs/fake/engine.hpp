@@ -2,12 +2,15 @@
 // It reads httplib's Request and writes its Response but owns no socket, so it can be driven in-process.
 #pragma once
 
+#include <strings.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -15,6 +18,7 @@
 #include <queue>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -31,6 +35,151 @@
 #include <roambi/jobs/fake/tenant.hpp>
 
 namespace roambi::jobs::fake {
+
+namespace detail {
+// A writer of JSON text byte-identical to nlohmann::json::dump() (keys sorted, shortest round-trip doubles), without
+// building a tree: the job body of every submit and poll is most of the fake's own cost per request otherwise.
+// Each returns false, leaving `out` unspecified, where it cannot promise identity (a non-ASCII string, whose UTF-8
+// dump() checks and may reject): the caller then falls back to dump().
+inline bool append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  std::size_t run = 0;  // start of the run of characters copied as they are
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) return false;
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        char u[8];
+        std::snprintf(u, sizeof u, "\\u%04x", c);
+        out += u;
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+  return true;
+}
+/// req.get_header_value(name) without its copies: the first header of that name (case-insensitive), or "".
+inline std::string_view header_of(const httplib::Request& req, std::string_view name) {
+  for (const auto& [k, v] : req.headers)
+    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), name.size()) == 0) return v;
+  return {};
+}
+inline void append_json_number(std::string& out, double x) {
+  if (!std::isfinite(x)) {
+    out += "null";
+    return;
+  }
+  std::array<char, 64> buf{};
+  char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), x);
+  out.append(buf.data(), static_cast<std::size_t>(end - buf.data()));
+}
+inline bool append_json(std::string& out, const nlohmann::json& v) {
+  switch (v.type()) {
+    case nlohmann::json::value_t::null: out += "null"; return true;
+    case nlohmann::json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return true;
+    case nlohmann::json::value_t::number_integer: out += std::to_string(v.get<std::int64_t>()); return true;
+    case nlohmann::json::value_t::number_unsigned: out += std::to_string(v.get<std::uint64_t>()); return true;
+    case nlohmann::json::value_t::number_float: append_json_number(out, v.get<double>()); return true;
+    case nlohmann::json::value_t::string: return append_json_string(out, v.get_ref<const std::string&>());
+    case nlohmann::json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v) {
+        if (!first) out += ',';
+        first = false;
+        if (!append_json(out, e)) return false;
+      }
+      out += ']';
+      return true;
+    }
+    case nlohmann::json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [k, e] : v.get_ref<const nlohmann::json::object_t&>()) {
+        if (!first) out += ',';
+        first = false;
+        if (!append_json_string(out, k)) return false;
+        out += ':';
+        if (!append_json(out, e)) return false;
+      }
+      out += '}';
+      return true;
+    }
+    default: return false;  // binary, discarded
+  }
+}
+/// to_json(job, p).dump(), written directly. It mirrors to_json in <roambi/jobs/job.hpp> field by field; a test
+/// (tests/bench_fast_json_test.cpp) compares the two over every profile and job state.
+/// `results` is the JSON text of job.results ("" for null), so that a caller can write it without building a tree.
+inline bool append_job_json(std::string& out, const Job& job, const Profile& p, std::string_view results) {
+  out.reserve(out.size() + 320);
+  out += "{\"job\":{\"exception\":";
+  if (!job.exception) {
+    out += "null";
+  } else {
+    bool done = false;
+    if (p.emits(Variant::exception_number)) {
+      char* end = nullptr;
+      long long code = std::strtoll(job.exception->c_str(), &end, 10);
+      if (!job.exception->empty() && end && *end == '\0') {
+        out += std::to_string(code);
+        done = true;
+      }
+    }
+    if (!done && !append_json_string(out, *job.exception)) return false;
+  }
+  out += ",\"progress\":";
+  if (p.emits(Variant::progress_numeric_string)) {
+    std::string text;
+    if (job.progress == 1.0) {
+      text = "1";
+    } else {
+      append_json_number(text, job.progress);
+    }
+    append_json_string(out, text);
+  } else {
+    append_json_number(out, job.progress);
+  }
+  if (!results.empty() || p.emits(Variant::results_always_present)) {
+    out += ",\"results\":";
+    out += results.empty() ? std::string_view("null") : results;
+  }
+  out += ",\"retry_after\":";
+  out += std::to_string(job.retry_after);
+  JobStatus shown = job.status;
+  if (shown == JobStatus::error && p.emits(Variant::failed_status_complete)) shown = JobStatus::complete;
+  out += ",\"status\":";
+  append_json_string(out, to_string(shown));
+  const Variant field = p.emitted(Decision::status_link_field);
+  if (field != Variant::link_status_url) {
+    out += ",\"status_uri\":";
+    if (!append_json_string(out, job.status_url)) return false;
+  }
+  if (field != Variant::link_status_uri) {
+    out += ",\"status_url\":";
+    if (!append_json_string(out, job.status_url)) return false;
+  }
+  out += ",\"uid\":";
+  if (!append_json_string(out, job.uid)) return false;
+  out += "}}";
+  return true;
+}
+inline bool append_job_json(std::string& out, const Job& job, const Profile& p) {
+  std::string results;
+  if (!job.results.is_null() && !append_json(results, job.results)) return false;
+  return append_job_json(out, job, p, results);
+}
+}  // namespace detail
 
 /// What the engine tells the transport about one exchange: journal fields, and a fault to act out.
 struct Exchange {
@@ -193,16 +342,16 @@ class Engine {
     bool settled = false;
     JobStatus final_status = JobStatus::processing;
     double final_progress = 0.0;
-    nlohmann::json results;
+    std::string file_hex;  // once complete: the published file's uid after "file-"; results_of() builds the rest
     std::uint64_t reads = 0;
   };
   struct FaultState {
     Fault fault;
     std::uint64_t seen = 0, fired = 0;
   };
-  struct Window {  // the last `limit` request times of one token, oldest at head
-    std::vector<std::int64_t> at;
-    std::size_t head = 0, size = 0;
+  struct Window {  // the times of one token's requests in the last window, oldest first; never more than `limit`
+    std::deque<std::int64_t> at;  // grows with the requests made, not with the limit (a raised limit costs nothing)
+    int limit = 0;
   };
   using TitleKey = std::pair<std::string, std::string>;  // folder, title
 
@@ -217,6 +366,44 @@ class Engine {
   void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
     res.status = status;
     res.set_content(body.dump(), "application/json");
+  }
+  /// A job's answer: the fast text where it could be written (no defect on, ASCII strings), else the tree as before.
+  struct Rendered {
+    std::string text;
+    nlohmann::json tree;
+  };
+  /// `j` is view(r, now, false): the results, when there are any, are written from the record, not built.
+  Rendered render_body(Job& j, const JobRecord& r) const {
+    Rendered b;
+    if (!opts_.defects.any()) {
+      std::string results;
+      bool ok = true;
+      if (r.settled && !r.file_hex.empty()) {  // results_of(r), written directly; keys sorted as dump() sorts them
+        results = "{\"file\":{\"folder_uid\":";
+        ok = detail::append_json_string(results, r.folder);
+        results += ",\"title\":";
+        ok = ok && detail::append_json_string(results, r.title);
+        results += ",\"uid\":\"file-";
+        results += r.file_hex;
+        results += "\"}}";
+      }
+      if (ok && detail::append_job_json(b.text, j, opts_.profile, results)) return b;
+    }
+    b.text.clear();
+    if (r.settled) j.results = results_of(r);
+    b.tree = render(j, r);
+    return b;
+  }
+  /// What a complete job's results say: the file it published. Spec: "Jobs" example, field results; D3.
+  static nlohmann::json results_of(const JobRecord& r) {
+    if (r.file_hex.empty()) return nullptr;
+    return {{"file", {{"uid", "file-" + r.file_hex}, {"title", r.title}, {"folder_uid", r.folder}}}};
+  }
+  void send_rendered(httplib::Response& res, int status, Rendered& b) {
+    if (!b.tree.is_null()) return send_json(res, status, b.tree);
+    res.status = status;
+    res.set_content("", 0, "application/json");  // the header, as set_content sets it; then the body, moved
+    res.body = std::move(b.text);
   }
   void send_error(httplib::Response& res, Exchange& x, ApiError e) {
     x.error = e.code;
@@ -236,7 +423,15 @@ class Engine {
   }
 
   // ---- dispatch ----
+  /// The bearer token a request presents ("" when none).
+  static std::string bearer_token(const httplib::Request& req) {
+    const std::string_view auth = detail::header_of(req, kAuthorizationHeader);
+    const bool bearer = auth.size() > kBearerPrefix.size() && auth.compare(0, kBearerPrefix.size(), kBearerPrefix) == 0;
+    return bearer ? std::string(auth.substr(kBearerPrefix.size())) : std::string();
+  }
+
   void dispatch(const httplib::Request& req, httplib::Response& res, Exchange& x) {
+    x.token = bearer_token(req);  // journaled even when a fault answers before authentication
     auto m = match_path(req.path);
     if (m && m->id == RouteId::check_job_status && m->status_form == Variant::path_api_1_job &&
         !opts_.profile.accepts(Variant::path_api_1_job))
@@ -297,10 +492,8 @@ class Engine {
 
   // ---- auth and rate limit ----
   /// The user behind the request's bearer token; nullopt (and the token error answered) when there is none.
-  std::optional<std::string> authenticate(const httplib::Request& req, httplib::Response& res, Exchange& x) {
-    const auto& auth = req.get_header_value(std::string(kAuthorizationHeader));
-    const bool bearer = auth.size() > kBearerPrefix.size() && auth.compare(0, kBearerPrefix.size(), kBearerPrefix) == 0;
-    x.token = bearer ? auth.substr(kBearerPrefix.size()) : std::string();
+  std::optional<std::string> authenticate(httplib::Response& res, Exchange& x) {
+    const bool bearer = !x.token.empty();
     enum class Outcome { ok, unknown, expired } outcome = Outcome::ok;
     std::string user;
     {
@@ -351,17 +544,13 @@ class Engine {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       Window& w = windows_[token];
-      if (w.at.size() != static_cast<std::size_t>(limit)) w = Window{std::vector<std::int64_t>(limit), 0, 0};
-      while (w.size && w.at[w.head] <= now - window) {
-        w.head = (w.head + 1) % w.at.size();
-        --w.size;
-      }
-      if (w.size < w.at.size()) {
-        w.at[(w.head + w.size) % w.at.size()] = now;
-        ++w.size;
+      if (w.limit != limit) w = Window{{}, limit};
+      while (!w.at.empty() && w.at.front() <= now - window) w.at.pop_front();
+      if (w.at.size() < static_cast<std::size_t>(limit)) {
+        w.at.push_back(now);
         return true;
       }
-      wait_s = static_cast<int>((w.at[w.head] + window - now + 999) / 1000);
+      wait_s = static_cast<int>((w.at.front() + window - now + 999) / 1000);
     }
     x.retry_after = std::max(1, wait_s);
     res.set_header(std::string(kRetryAfterHeader), std::to_string(x.retry_after));
@@ -409,12 +598,22 @@ class Engine {
   static bool uploaded_source_valid(const std::string& bytes) { return !bytes.empty() && bytes.rfind("#invalid", 0) != 0; }
   static bool uploaded_source_fails(const std::string& bytes) { return bytes.rfind("#fails", 0) == 0; }
 
+  /// A scripted rejection waiting at the front of the scripts, taken by the next authenticated submit.
+  std::optional<ErrorCode> take_rejection() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (scripts_.empty() || scripts_.front().kind != SubmitScript::Kind::reject) return std::nullopt;
+    auto code = scripts_.front().error;
+    scripts_.pop_front();
+    return code;
+  }
+
   void submit(const httplib::Request& req, httplib::Response& res, Exchange& x, const std::string& account) {
-    auto user_id = authenticate(req, res, x);
+    auto user_id = authenticate(res, x);
     if (!user_id) return;
     const std::string& user = *user_id;
     if (!admit(x.token, false, res, x)) return;
     if (auto err = check_account(account, user)) return send_error(res, x, *err);
+    if (auto rejection = take_rejection()) return send_error(res, x, ApiError::of(*rejection));
     auto ct = classify_content_type(req.get_header_value(std::string(kContentTypeHeader)), opts_.profile);
     if (!ct.mode)
       return send_error(res, x,
@@ -454,15 +653,6 @@ class Engine {
     std::unique_lock<std::mutex> lock(mutex_);
     const std::int64_t now = clock_.now_ms();
     settle(now);
-    std::optional<SubmitScript> script;
-    if (!scripts_.empty()) {
-      script = scripts_.front();
-      scripts_.pop_front();
-    }
-    if (script && script->kind == SubmitScript::Kind::reject) {
-      lock.unlock();
-      return send_error(res, x, ApiError::of(script->error));
-    }
     World world{*this, account, user};
     auto err = check_submit_resources(r, world);
     if (!err && has(Defect::overwrite_ignored) && r.overwrite && world.title_taken(r.folder_uid, r.title))
@@ -475,6 +665,11 @@ class Engine {
       lock.unlock();
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       lock.lock();
+    }
+    std::optional<SubmitScript> script;
+    if (!scripts_.empty() && scripts_.front().kind != SubmitScript::Kind::reject) {
+      script = scripts_.front();
+      scripts_.pop_front();
     }
     JobRecord j;
     j.uid = new_uid();
@@ -510,8 +705,8 @@ class Engine {
     order_.push_back(j.uid);
     const std::string uid = j.uid;
     auto& rec = jobs_.emplace(uid, std::move(j)).first->second;
-    Job shown = view(rec, now);
-    nlohmann::json body = render(shown, rec);
+    Job shown = view(rec, now, false);
+    Rendered body = render_body(shown, rec);
     evict_over_bound();
     lock.unlock();
     x.job_uid = uid;
@@ -523,12 +718,12 @@ class Engine {
       return;
     }
     const Variant s = opts_.profile.emitted(Decision::submit_success_status);
-    send_json(res, s == Variant::submit_200 ? 200 : s == Variant::submit_201 ? 201 : 202, body);
+    send_rendered(res, s == Variant::submit_200 ? 200 : s == Variant::submit_201 ? 201 : 202, body);
   }
 
   // ---- Check Job Status ----
-  void status(const httplib::Request& req, httplib::Response& res, Exchange& x, const std::string& uid) {
-    auto user_id = authenticate(req, res, x);
+  void status(const httplib::Request&, httplib::Response& res, Exchange& x, const std::string& uid) {
+    auto user_id = authenticate(res, x);
     if (!user_id) return;
     const std::string& user = *user_id;
     if (!admit(x.token, true, res, x)) return;
@@ -550,13 +745,13 @@ class Engine {
     ++rec.reads;
     if (rec.progression == JobRecord::Progression::polls && !rec.settled && ++rec.polls_seen >= rec.polls_needed)
       finalize(rec);
-    Job shown = view(rec, now);
-    nlohmann::json body = render(shown, rec);
+    Job shown = view(rec, now, false);
+    Rendered body = render_body(shown, rec);
     lock.unlock();
     x.job_status = shown.status;
     x.retry_after = shown.retry_after;
     cover(kCovStates + static_cast<std::size_t>(shown.status));
-    send_json(res, 200, body);
+    send_rendered(res, 200, body);
   }
 
   // ---- token refresh, as the Java client sends it ----
@@ -619,18 +814,23 @@ class Engine {
   // ---- jobs: ids, views, settling, eviction (mutex_ held) ----
   std::string random_hex(int n) {
     static const char* hex = "0123456789abcdef";
-    std::string s;
-    for (int i = 0; i < n; ++i) s += hex[rng_() & 15u];
+    std::string s(static_cast<std::size_t>(n), '0');
+    for (int i = 0; i < n; ++i) s[static_cast<std::size_t>(i)] = hex[rng_() & 15u];
     return s;
   }
   std::string new_uid() {  // a UUID v4 in form, drawn from the seeded generator: reproducible per seed
     std::string h = random_hex(32);
     h[12] = '4';
     h[16] = "89ab"[rng_() & 3u];
-    return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+    std::string uid(36, '-');  // 8-4-4-4-12, written in place (no temporaries: this runs on every submit)
+    for (std::size_t i = 0, o = 0; i < 32; ++i, ++o) {
+      if (i == 8 || i == 12 || i == 16 || i == 20) ++o;
+      uid[o] = h[i];
+    }
+    return uid;
   }
 
-  Job view(const JobRecord& r, std::int64_t now) const {
+  Job view(const JobRecord& r, std::int64_t now, bool with_results = true) const {
     Job j;
     j.uid = r.uid;
     j.retry_after = opts_.retry_after_seconds;
@@ -639,7 +839,7 @@ class Engine {
       j.status = r.final_status;
       j.progress = r.final_progress;
       if (r.final_status == JobStatus::error) j.exception = r.exception;
-      j.results = r.results;
+      if (with_results) j.results = results_of(r);
       return j;
     }
     j.status = JobStatus::processing;
@@ -706,8 +906,8 @@ class Engine {
     r.final_status = JobStatus::complete;
     r.final_progress = 1.0;
     cover(kCovTransitions);
-    File f{"file-" + random_hex(12), r.account, r.folder, r.title};
-    r.results = {{"file", {{"uid", f.uid}, {"title", f.title}, {"folder_uid", f.folder}}}};
+    r.file_hex = random_hex(12);
+    File f{"file-" + r.file_hex, r.account, r.folder, r.title};
     if (has(Defect::completed_file_not_created)) return;
     auto [it, inserted] = files_.insert_or_assign({r.folder, r.title}, f);
     (void)it;

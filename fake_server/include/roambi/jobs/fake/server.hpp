@@ -33,6 +33,15 @@ inline int socket_port(const sockaddr_storage& a) {
   if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
   return -1;
 }
+// httplib keeps its listening socket protected; these expose it so start() can raise the backlog.
+struct HttpServer : httplib::Server {
+  int listen_fd() const { return static_cast<int>(svr_sock_); }
+};
+struct HttpsServer : httplib::SSLServer {
+  using httplib::SSLServer::SSLServer;
+  int listen_fd() const { return static_cast<int>(svr_sock_); }
+};
+
 /// Ends the TCP connection a request came on, under httplib's feet: the descriptor is swapped for /dev/null with
 /// dup2, so the socket closes now (RST when `reset`, else FIN) while httplib keeps a valid descriptor to close later.
 inline bool drop_connection(const httplib::Request& req, bool reset) {
@@ -84,9 +93,9 @@ class FakeServer {
     if (running_) return true;
     const bool tls = !opts_.tls_cert.empty() || !opts_.tls_key.empty();
     if (tls)
-      server_ = std::make_unique<httplib::SSLServer>(opts_.tls_cert.c_str(), opts_.tls_key.c_str());
+      server_ = std::make_unique<detail::HttpsServer>(opts_.tls_cert.c_str(), opts_.tls_key.c_str());
     else
-      server_ = std::make_unique<httplib::Server>();
+      server_ = std::make_unique<detail::HttpServer>();
     if (!server_->is_valid()) {
       error_ = "could not load the TLS certificate or key (" + opts_.tls_cert + ", " + opts_.tls_key + ")";
       return false;
@@ -98,6 +107,11 @@ class FakeServer {
       error_ = "could not bind " + opts_.host + ":" + std::to_string(opts_.port);
       return false;
     }
+    // 0.11.4 listens with a backlog of 5: a burst of connects (20 clients racing for a title) loses SYNs and waits
+    // a second for the retransmit. Listening again on the bound socket only raises the backlog.
+    ::listen(tls ? static_cast<detail::HttpsServer&>(*server_).listen_fd()
+                 : static_cast<detail::HttpServer&>(*server_).listen_fd(),
+             SOMAXCONN);
     scheme_ = tls ? "https" : "http";
     thread_ = std::thread([this] { server_->listen_after_bind(); });
     // 0.11.4: stop() is ignored until the accept loop runs, so wait (bounded) until it does.
@@ -163,6 +177,12 @@ class FakeServer {
     auto& s = *server_;
     // 0.11.4 as Debian builds it: Nagle on and 5 requests a connection make every request wait ~40 ms.
     s.set_tcp_nodelay(true);
+    // 0.11.4 sets SO_REUSEPORT by default, so a second server on a taken port "binds" and steals half the
+    // connections. Keep SO_REUSEADDR (restart over TIME_WAIT) only: a taken port is then an error.
+    s.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     s.set_keep_alive_max_count(opts_.keep_alive_max_count);
     s.set_keep_alive_timeout(opts_.keep_alive_timeout_seconds);
     s.set_read_timeout(5, 0);
@@ -197,8 +217,9 @@ class FakeServer {
     Exchange x;
     engine_.handle(req, res, x);
     if (x.extra_latency.count() > 0) std::this_thread::sleep_for(x.extra_latency);
-    if (x.fault) act_out(*x.fault, req, res);
+    // Recorded before the answer leaves, so a client that has its answer (or its reset) finds the entry already.
     record(req, res, x, at);
+    if (x.fault) act_out(*x.fault, req, res);
   }
 
   void act_out(const Fault& f, const httplib::Request& req, httplib::Response& res) {
@@ -216,6 +237,7 @@ class FakeServer {
   }
 
   void record(const httplib::Request& req, const httplib::Response& res, Exchange& x, std::int64_t at) {
+    if (opts_.max_journal == 0) return;
     JournalEntry e;
     e.at_ms = at;
     e.method = req.method;
