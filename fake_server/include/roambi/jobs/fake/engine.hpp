@@ -203,7 +203,8 @@ struct CoverageItem {
 class Engine {
  public:
   Engine(Options opts, Tenant tenant)
-      : opts_(std::move(opts)), clock_(opts_.clock), tenant_(std::move(tenant)), rng_(opts_.seed) {
+      : opts_(std::move(opts)), clock_(opts_.clock), rate_limit_(opts_.rate_limit_per_minute), tenant_(std::move(tenant)),
+        rng_(opts_.seed) {
     load_files();
   }
 
@@ -271,7 +272,7 @@ class Engine {
   }
   void set_rate_limit(int per_minute) {
     std::lock_guard<std::mutex> lock(mutex_);
-    opts_.rate_limit_per_minute = per_minute;
+    rate_limit_.store(per_minute);
     windows_.clear();
   }
 
@@ -536,7 +537,7 @@ class Engine {
 
   /// Counts the request against the token's window; false (and a 503 answered) when over the limit.
   bool admit(const std::string& token, bool poll, httplib::Response& res, Exchange& x) {
-    const int limit = opts_.rate_limit_per_minute;
+    const int limit = rate_limit_.load(std::memory_order_relaxed);
     if (limit <= 0 || has(Defect::rate_limit_not_enforced) || (poll && opts_.profile.emits(Variant::polls_exempt)))
       return true;
     const std::int64_t now = clock_.now_ms(), window = std::int64_t{1000} * kRateLimitWindowSeconds;
@@ -925,8 +926,9 @@ class Engine {
     }
   }
 
-  Options opts_;
+  Options opts_;  // fixed after construction; what changes at run time lives in its own member
   Clock clock_;
+  std::atomic<int> rate_limit_;
   mutable std::mutex mutex_;
   Tenant tenant_;
   std::optional<Tenant> initial_tenant_;
