@@ -220,6 +220,22 @@ TEST_F(FakeServerTest, HostileInputsNeverGetA5xx) {
     EXPECT_LT(client().Get(path)->status, 500) << path;
 }
 
+class SmallUploadTest : public FakeServerTest {
+  Options options() const override {
+    auto o = FakeServerTest::options();
+    o.max_upload_bytes = 16;
+    return o;
+  }
+};
+TEST_F(SmallUploadTest, AnUploadOverTheLimitReportsUploadLimitExceeded) {
+  httplib::MultipartFormDataItems items{
+      {"publish_options", R"({"title":"Big","template_uid":"tpl-sales","folder_uid":"fld-reports"})", "", "text/plain"},
+      {"source_file", std::string(17, 'x'), "big.csv", "text/csv"}};
+  auto res = client().Post(submit_path("acct-demo"), items);
+  EXPECT_THAT(res, IsApiError(ErrorCode::upload_limit_exceeded, kLenient));
+  EXPECT_EQ(body_of(res)["details"]["property"], "source_file");
+}
+
 // ---------- rate limit ----------
 
 TEST_F(FakeServerTest, RateLimitServesOneHundredAMinuteThenAnswers503WithRetryAfter) {
