@@ -6,6 +6,7 @@
 #include <roambi/jobs/endpoints.hpp>
 #include <roambi/jobs/errors.hpp>
 #include <roambi/jobs/job.hpp>
+#include <roambi/jobs/judge.hpp>
 #include <roambi/jobs/submit.hpp>
 #include <roambi/jobs/validate.hpp>
 #include <roambi/jobs/version.hpp>
