@@ -1,0 +1,147 @@
+// Checks of the "Check Job Status" section: unknown jobs, another user's job not disclosed, unlimited re-reads,
+// a complete job's progress, and the unversioned route of the method line (D7).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <roambi/jobs/spec.hpp>
+#include <roambi/jobs/judge.hpp>
+#include <roambi/jobs/conformance/check.hpp>
+#include <roambi/jobs/conformance/checks/job_object.hpp>
+#include <roambi/jobs/conformance/context.hpp>
+
+namespace roambi::jobs::conformance {
+
+inline constexpr std::string_view kClauseStatusErrors = "Check Job Status: Error responses (the API Error Codes)";
+inline constexpr std::string_view kClauseOwnResources = "Syntax: a user reaches only the resources of its accounts";
+
+namespace detail {
+/// An error answer's code and status judged against the model's table; `what` names the request.
+inline void judge_any_error(const HttpResult& r, const Profile& p, Findings& found, std::string_view clause) {
+  if (r.status < 400 || r.status >= 500)
+    found.violation({"", "an HTTP 4xx error", r.describe(100), std::string(clause)});
+  auto env = parse_error_envelope(r.json());
+  if (!env.value) {
+    for (auto v : env.violations) found.violation(std::move(v));
+    return;
+  }
+  auto code = error_code_named(env.value->error);
+  if (!code)
+    found.violation({"/error", "an error code of the API", "\"" + env.value->error + "\"", std::string(clause)});
+  else if (!status_allowed(*code, r.status, p))
+    found.violation({"", "HTTP " + std::to_string(http_status_of(*code, p)) + " for " + env.value->error,
+                     "HTTP " + std::to_string(r.status), std::string(info(*code).clause)});
+}
+inline std::string error_label(const HttpResult& r) {
+  auto env = parse_error_envelope(r.json());
+  return "HTTP " + std::to_string(r.status) + (env.value ? " " + env.value->error : std::string());
+}
+}  // namespace detail
+
+// Spec: "Check Job Status: Error responses": a job that does not exist gets a documented error.
+inline CheckResult status_unknown_job(Context& c) {
+  auto r = c.read(c.missing_id("job"));
+  if (auto u = unusable(r)) return *u;
+  Findings found;
+  detail::judge_any_error(r, c.profile, found, kClauseStatusErrors);
+  return found.result(detail::error_label(r) + " for a job that does not exist");
+}
+
+// Spec: Syntax: a user reaches only its own resources; the answer for another user's job is the answer for a job
+// that does not exist, so that its existence is not disclosed.
+inline CheckResult status_other_users_job_not_disclosed(Context& c) {
+  if (auto s = c.need({{&c.cfg.other_user_token, "tokens.other_user"}})) return *s;
+  const JobFlow& s = c.sample();
+  if (!s.accepted || s.uid.empty()) return s.stopped ? *s.stopped : CheckResult::error("no job of the pool's user: " + s.problem);
+  RequestOptions other;
+  other.auth = Auth::other_user;
+  auto theirs = c.read(s.uid, other);
+  if (auto u = unusable(theirs)) return *u;
+  auto unknown = c.read(c.missing_id("job"), other);
+  if (auto u = unusable(unknown)) return *u;
+  auto env = parse_error_envelope(unknown.json());
+  if (env.value)
+    if (auto code = error_code_named(env.value->error); code && is_token_error(*code))
+      return CheckResult::error("the target does not accept tokens.other_user (" + detail::error_label(unknown) +
+                                "); not judged");
+  if (theirs.success())
+    return CheckResult::fail("another user's token read job " + s.uid + ": " + theirs.describe(120),
+                             std::string(kClauseOwnResources));
+  Findings found;
+  detail::judge_any_error(theirs, c.profile, found, kClauseOwnResources);
+  if (detail::error_label(theirs) != detail::error_label(unknown))
+    found.violation({"", "the answer for a job that does not exist (" + detail::error_label(unknown) + ")",
+                     detail::error_label(theirs) + ": the job's existence is disclosed", std::string(kClauseOwnResources)});
+  return found.result(detail::error_label(theirs) + ", as for a job that does not exist");
+}
+
+// Spec: "Check Job Status": "you can check the status of that job an unlimited number of times"; D14.
+inline CheckResult status_unlimited_rereads(Context& c) {
+  const JobFlow& s = c.sample();
+  if (!s.accepted || s.uid.empty()) return s.stopped ? *s.stopped : CheckResult::error("no job to read: " + s.problem);
+  std::vector<Job> seen;
+  for (int i = 1; i <= c.cfg.rereads; ++i) {
+    auto r = c.read(s.uid);
+    if (auto u = unusable(r)) return *u;
+    if (!r.success())
+      return CheckResult::fail("read " + std::to_string(i) + " of " + std::to_string(c.cfg.rereads) + " in a row: " + r.describe(),
+                               "Check Job Status: an unlimited number of times");
+    seen.push_back(salvage_job(r.json()));
+    if (seen.back().uid != s.uid)
+      return CheckResult::fail("read " + std::to_string(i) + " returned job \"" + seen.back().uid + "\", not " + s.uid,
+                               "Check Job Status: Returns a Job object that reflects the current status");
+  }
+  if (auto breach = check_lifecycle(seen))
+    return CheckResult::fail(breach->rule + ": " + breach->explanation + " between reads in a row", breach->clause);
+  return CheckResult::pass("read job " + s.uid + " " + std::to_string(c.cfg.rereads) + " times in a row");
+}
+
+// Spec: "Check Job Status" example response: a complete job reports progress 1.
+inline CheckResult status_complete_reports_full_progress(Context& c) {
+  const JobFlow& s = c.sample();
+  if (!s.terminal) return s.stopped ? *s.stopped : CheckResult::error("the sample job did not end; not judged");
+  bool complete = false;
+  for (const auto& j : s.jobs) complete = complete || (j.status == JobStatus::complete && !j.failed());
+  if (!complete) return CheckResult::error("the sample job did not complete; not judged");
+  return detail::judge_job_clauses(c, {clause::kCompleteProgress}, {});
+}
+
+// D7: the method line says GET /jobs/{uid}, the curl example /1/jobs/{uid}. The profile decides which pass.
+inline CheckResult status_unversioned_route(Context& c) {
+  const JobFlow& s = c.sample();
+  if (!s.accepted || s.uid.empty()) return s.stopped ? *s.stopped : CheckResult::error("no job to read: " + s.problem);
+  // Session::get puts the deployment prefix before the path; the unversioned path has no version segment.
+  auto r = c.http.get(unversioned_status_path(s.uid));
+  if (auto u = unusable(r)) return *u;
+  if (r.status >= 500)
+    return CheckResult::fail("the unversioned status route answered a server error: " + r.describe(),
+                             "Robustness: never a 5xx");
+  const bool served = r.success() && salvage_job(r.json()).uid == s.uid;
+  const Variant v = served ? Variant::route_unversioned_too : Variant::route_versioned_only;
+  CheckResult res;
+  if (c.profile.accepts(v)) {
+    res = CheckResult::pass(served ? "GET " + r.path + " also reads the job" : "only the versioned route reads the job (" +
+                                                                                 detail::error_label(r) + " for " + r.path + ")");
+  } else {
+    res = CheckResult::fail("D7 variant " + std::string(info(v).name) + " is not accepted by profile " +
+                                std::string(c.profile.name()) + ": " + r.describe(100),
+                            "Check Job Status: Method; D7");
+    res.finding = Finding::departure;
+  }
+  return res.saw(v);
+}
+
+inline void add_status_checks(std::vector<Check>& out) {
+  const std::string sec(section::kStatus);
+  out.push_back({"status/unknown-job", sec, std::string(kClauseStatusErrors), status_unknown_job});
+  out.push_back({"status/other-users-job-not-disclosed", sec, std::string(kClauseOwnResources),
+                 status_other_users_job_not_disclosed});
+  out.push_back({"status/unlimited-rereads", sec, "Check Job Status: an unlimited number of times; D14",
+                 status_unlimited_rereads});
+  out.push_back({"status/complete-reports-full-progress", sec, std::string(clause::kCompleteProgress),
+                 status_complete_reports_full_progress});
+  out.push_back({"status/unversioned-route", sec, "Check Job Status: Method GET /jobs/{uid}; D7", status_unversioned_route});
+}
+
+}  // namespace roambi::jobs::conformance
