@@ -1,0 +1,25 @@
+# Tests of the conformance suite: against the fake in every profile, the mutation catalogue (one deliberate defect
+# at a time, each must be caught), hostile targets (timeouts and caps), config and reports, and the CLI.
+foreach(t conformance_fake_test conformance_hostile_test conformance_report_test)
+  roambi_jobs_add_test(${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.cpp)
+  target_link_libraries(${t} PRIVATE roambi::conformance roambi::fake_server)
+endforeach()
+
+# The mutation catalogue runs as one ctest so that it prints the whole table: defect -> checks that caught it.
+add_executable(conformance_mutation_test ${CMAKE_CURRENT_LIST_DIR}/conformance_mutation_test.cpp)
+target_link_libraries(conformance_mutation_test PRIVATE roambi::conformance roambi::fake_server GTest::gtest GTest::gtest_main)
+target_compile_options(conformance_mutation_test PRIVATE -Wall -Wextra -Werror)
+add_test(NAME conformance.MutationCatalogue COMMAND conformance_mutation_test)
+set_tests_properties(conformance.MutationCatalogue PROPERTIES TIMEOUT 300 LABELS conformance
+                     FAIL_REGULAR_EXPRESSION "NOT CAUGHT")
+
+if(TARGET roambi-conformance)
+  add_test(NAME cli.conformance COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/conformance_cli.sh $<TARGET_FILE:roambi-conformance>)
+  set_tests_properties(cli.conformance PROPERTIES TIMEOUT 120 LABELS cli)
+endif()
+if(TARGET roambi-conformance AND TARGET roambi-fake-server)
+  add_test(NAME cli.conformance_target
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/conformance_target.sh $<TARGET_FILE:roambi-conformance>
+                   $<TARGET_FILE:roambi-fake-server>)
+  set_tests_properties(cli.conformance_target PROPERTIES TIMEOUT 180 LABELS cli)
+endif()

@@ -1,0 +1,239 @@
+// The suite's config (demo config, file overlay, budgets, secrets from the environment) and its reports (text,
+// results.json, junit.xml, report.html): the formats hold together and no secret leaks into them.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include <roambi/jobs/conformance/config.hpp>
+#include <roambi/jobs/conformance/report.hpp>
+#include <roambi/jobs/conformance/runner.hpp>
+#include <roambi/jobs/fake/server.hpp>
+
+#include "conformance_support.hpp"
+
+namespace {
+
+using namespace roambi::jobs;
+using namespace roambi::jobs::conformance;
+using nlohmann::json;
+using roambi::jobs::conformance::testing::config_for;
+using roambi::jobs::conformance::testing::embedded_options;
+
+// ---------- config ----------
+
+TEST(ConformanceConfigTest, TheBuiltInDemoConfigIsValidAndNamesTheDemoTenant) {
+  Config cfg;
+  EXPECT_EQ(apply_config_json(cfg, json::parse(kDemoConfigJson)), "");
+  auto demo = demo_config();
+  EXPECT_EQ(demo.account, "acct-demo");
+  EXPECT_EQ(demo.tokens, std::vector<std::string>{"token-demo"});
+  EXPECT_EQ(demo.rate_limit_token, "token-ratelimit");
+  EXPECT_EQ(demo.existing_title, "Existing Report");
+  EXPECT_EQ(demo.rate_limit_per_minute, kRateLimitPerMinute);
+  EXPECT_EQ(demo.feature(Feature::rate_limit), FeatureState::disabled) << "opt-in against a real target";
+  ASSERT_TRUE(demo.budgets.count("check_job_status"));
+  EXPECT_TRUE(demo.budgets["check_job_status"].p95_ms.has_value());
+}
+
+TEST(ConformanceConfigTest, AConfigFileReplacesTokensAndIdsWholeAndOverridesTheRestKeyByKey) {
+  Config cfg = demo_config();
+  auto err = apply_config_json(cfg, json::parse(R"({
+    "schema_version": 1, "target": "https://api.roambi.com/1", "profile": "java_client",
+    "tokens": {"pool": ["t1", "t2"]},
+    "ids": {"account": "a1", "template": "tp", "source": "s", "folder": "f"},
+    "features": {"multipart": false, "rate_limit": true},
+    "budgets": {"check_job_status": {"p99_ms": 900}},
+    "timeouts": {"response_ms": 2500}})"));
+  EXPECT_EQ(err, "");
+  EXPECT_EQ(cfg.target, "https://api.roambi.com/1");
+  EXPECT_EQ(cfg.profile, &kJavaClient);
+  EXPECT_EQ(cfg.tokens, (std::vector<std::string>{"t1", "t2"}));
+  EXPECT_EQ(cfg.other_user_token, "") << "tokens replace the demo's whole: no demo token leaks into a real target's run";
+  EXPECT_EQ(cfg.foreign_account, "");
+  EXPECT_EQ(cfg.existing_title, "");
+  EXPECT_EQ(cfg.feature(Feature::multipart), FeatureState::not_offered);
+  EXPECT_EQ(cfg.feature(Feature::rate_limit), FeatureState::on);
+  EXPECT_EQ(cfg.budgets["check_job_status"].p99_ms, 900.0);
+  EXPECT_FALSE(cfg.budgets["check_job_status"].p95_ms.has_value());
+  EXPECT_TRUE(cfg.budgets["submit_job"].p95_ms.has_value()) << "an untouched route keeps the demo's budget";
+  EXPECT_EQ(cfg.response_timeout, std::chrono::milliseconds(2500));
+  EXPECT_EQ(cfg.connect_timeout, std::chrono::milliseconds(3000));
+}
+
+TEST(ConformanceConfigTest, MistakesInAConfigAreNamedByTheirJsonPointer) {
+  const std::map<std::string, std::string> cases{
+      {R"({"tokns": {}})", "/tokns"},
+      {R"({"schema_version": 2})", "/schema_version"},
+      {R"({"profile": "strictest"})", "/profile"},
+      {R"({"tokens": {"pool": "token-demo"}})", "/tokens/pool"},
+      {R"({"ids": {"acount": "a"}})", "/ids/acount"},
+      {R"({"features": {"multipart": "yes"}})", "/features/multipart"},
+      {R"({"budgets": {"submit_job": {"p95_ms": -1}}})", "/budgets/submit_job/p95_ms"},
+      {R"({"budgets": {"token": {}}})", "/budgets/token"},
+      {R"({"samples": {"concurrency": 1}})", "/samples/concurrency"},
+      {R"([1, 2])", "(document)"},
+  };
+  for (const auto& [doc, pointer] : cases) {
+    Config cfg = demo_config();
+    auto err = apply_config_json(cfg, json::parse(doc));
+    EXPECT_EQ(err.rfind(pointer, 0), 0u) << doc << " -> " << err;
+  }
+  Config cfg;
+  EXPECT_NE(apply_config_file(cfg, "/nonexistent/roambi.json").find("cannot be read"), std::string::npos);
+}
+
+TEST(ConformanceConfigTest, BudgetSpecsNameARouteAndAPercentile) {
+  Config cfg;
+  EXPECT_EQ(apply_budget_spec(cfg, "check_job_status=300"), "");
+  EXPECT_EQ(cfg.budgets["check_job_status"].p95_ms, 300.0);
+  EXPECT_EQ(apply_budget_spec(cfg, "submit_job.p99=1200.5"), "");
+  EXPECT_EQ(cfg.budgets["submit_job"].p99_ms, 1200.5);
+  for (const char* bad : {"status=300", "submit_job", "submit_job=fast", "submit_job.p90=100", "submit_job=-3"})
+    EXPECT_NE(apply_budget_spec(cfg, bad), "") << bad;
+}
+
+TEST(ConformanceConfigTest, TokensComeFromTheEnvironment) {
+  Config cfg = demo_config();
+  std::map<std::string, std::string> vars{{"ROAMBI_TOKENS", "a, b,c"}, {"ROAMBI_OTHER_TOKEN", "o"}};
+  apply_token_env(cfg, [&](const char* name) -> const char* {
+    auto it = vars.find(name);
+    return it == vars.end() ? nullptr : it->second.c_str();
+  });
+  EXPECT_EQ(cfg.tokens, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(cfg.other_user_token, "o");
+  EXPECT_EQ(cfg.expired_token, "token-expired") << "unset variables leave the config as it was";
+}
+
+TEST(ConformanceConfigTest, PercentilesAreNearestRank) {
+  std::vector<double> ms;
+  for (int i = 1; i <= 100; ++i) ms.push_back(i);
+  auto s = latency_stats(ms);
+  EXPECT_EQ(s.p50, 50);
+  EXPECT_EQ(s.p95, 95);
+  EXPECT_EQ(s.p99, 99);
+  EXPECT_EQ(s.max, 100);
+  EXPECT_EQ(latency_stats({7}).p99, 7);
+  EXPECT_EQ(latency_stats({}).samples, 0u);
+}
+
+// ---------- reports ----------
+
+class ConformanceReportTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new fake::FakeServer(embedded_options());
+    ASSERT_TRUE(server_->start());
+    auto cfg = config_for(*server_);
+    cfg.tokens = {"token-demo", "token-ratelimit"};  // one user's two tokens: the pool is spread over
+    cfg.rate_limit_token.clear();                    // rate-limit checks skip for want of a token
+    runner_ = new Runner(cfg);
+    run_ = new RunResult(runner_->run_all());
+  }
+  static void TearDownTestSuite() {
+    delete run_;
+    delete runner_;
+    delete server_;
+  }
+  static fake::FakeServer* server_;
+  static Runner* runner_;
+  static RunResult* run_;
+};
+fake::FakeServer* ConformanceReportTest::server_ = nullptr;
+Runner* ConformanceReportTest::runner_ = nullptr;
+RunResult* ConformanceReportTest::run_ = nullptr;
+
+TEST_F(ConformanceReportTest, ResultsJsonHasASchemaVersionEverySectionAndEveryCheck) {
+  auto j = to_json(*run_);
+  EXPECT_EQ(j["schema_version"], kResultsSchemaVersion);
+  EXPECT_EQ(j["exit_code"], 0) << j.dump(2);
+  EXPECT_EQ(j["summary"]["total"], run_->records.size());
+  EXPECT_EQ(j["summary"]["skip"], 3u) << "the three rate-limit checks, for want of tokens.rate_limit";
+  std::size_t checks = 0;
+  for (const auto& s : j["sections"]) {
+    EXPECT_TRUE(s.contains("counts"));
+    for (const auto& c : s["checks"]) {
+      ++checks;
+      for (const char* key : {"name", "status", "message", "clause", "variants", "duration_ms"}) EXPECT_TRUE(c.contains(key)) << key;
+    }
+  }
+  EXPECT_EQ(checks, run_->records.size());
+  ASSERT_EQ(j["latency"].size(), 2u);
+  for (const auto& row : j["latency"]) {
+    EXPECT_EQ(row["samples"], row["samples_ms"].size());
+    EXPECT_TRUE(row.contains("budget_p95_ms"));
+  }
+  EXPECT_FALSE(j["variants_seen"].empty());
+}
+
+TEST_F(ConformanceReportTest, JunitHasATestcasePerCheckAndSkipsAsSkipped) {
+  std::ostringstream os;
+  write_junit(os, *run_);
+  const std::string xml = os.str();
+  std::size_t cases = 0, skipped = 0;
+  for (auto at = xml.find("<testcase "); at != std::string::npos; at = xml.find("<testcase ", at + 1)) ++cases;
+  for (auto at = xml.find("<skipped "); at != std::string::npos; at = xml.find("<skipped ", at + 1)) ++skipped;
+  EXPECT_EQ(cases, run_->records.size());
+  EXPECT_EQ(skipped, 3u);
+  EXPECT_NE(xml.find("<testsuite name=\"Check Job Status\""), std::string::npos);
+  EXPECT_EQ(xml.find("<failure"), std::string::npos);
+}
+
+TEST_F(ConformanceReportTest, HtmlDrawsTheLatencyDistributionOfEachRoute) {
+  std::ostringstream os;
+  write_html(os, *run_);
+  const std::string html = os.str();
+  std::size_t svgs = 0;
+  for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++svgs;
+  EXPECT_EQ(svgs, 2u);
+  EXPECT_NE(html.find("<polyline"), std::string::npos);
+  EXPECT_NE(html.find("budgets above the scale: p50 100, p95 250, p99 500 ms"), std::string::npos)
+      << "the fake answers far within the demo budgets: the plot keeps the samples' scale and names the budgets";
+  EXPECT_NE(html.find("status/unknown-job"), std::string::npos);
+}
+
+TEST_F(ConformanceReportTest, TextGroupsBySectionAndShowsTheLatencyTable) {
+  std::ostringstream os;
+  write_text(os, *run_);
+  const std::string text = os.str();
+  for (auto s : section::kOrder) EXPECT_NE(text.find("\n" + std::string(s) + ": "), std::string::npos) << s;
+  EXPECT_NE(text.find("Latency (ms)"), std::string::npos);
+  EXPECT_NE(text.find("check_job_status"), std::string::npos);
+  EXPECT_NE(text.find("exit 0: nothing failed"), std::string::npos);
+}
+
+TEST_F(ConformanceReportTest, NoReportCarriesAToken) {
+  std::ostringstream text, junit, html;
+  write_text(text, *run_);
+  write_junit(junit, *run_);
+  write_html(html, *run_);
+  const std::string json_text = to_json(*run_).dump();
+  for (const std::string* out : {&json_text}) EXPECT_EQ(out->find("token-demo"), std::string::npos);
+  for (const auto* os : {&text, &junit, &html}) {
+    EXPECT_EQ(os->str().find("token-demo"), std::string::npos);
+    EXPECT_EQ(os->str().find("token-other"), std::string::npos);
+  }
+}
+
+TEST(ConformanceRedactionTest, ATokenInAnyResultIsRedacted) {
+  fake::FakeServer server(embedded_options());
+  ASSERT_TRUE(server.start());
+  Runner runner(config_for(server));
+  EXPECT_EQ(runner.session().redact("Authorization: Bearer token-demo, then token-other"), "Authorization: Bearer ***, then ***");
+  // A check whose findings quote what a target echoed back: the runner redacts the result before anyone sees it.
+  Check echo{"job/echo", std::string(section::kJobs), "test", [](Context&) {
+               auto r = CheckResult::fail("the body echoed token-demo");
+               r.violations.push_back({"/x", "no token-expired here", "token-ratelimit", "test"});
+               return r;
+             }};
+  auto res = runner.run(echo);
+  EXPECT_EQ(res.message, "the body echoed ***");
+  ASSERT_EQ(res.violations.size(), 1u);
+  EXPECT_EQ(res.violations[0].expected, "no *** here");
+  EXPECT_EQ(res.violations[0].found, "***");
+}
+
+}  // namespace
