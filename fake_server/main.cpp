@@ -11,6 +11,7 @@
 #include <pthread.h>
 
 #include <roambi/jobs/fake/server.hpp>
+#include <roambi/jobs/openapi.hpp>
 #include <roambi/jobs/version.hpp>
 
 namespace {
@@ -47,6 +48,7 @@ Options (each has an environment mirror; a flag wins over the environment, which
   --admin               enable the admin API under /__admin/               [ROAMBI_FAKE_ADMIN=1]
   --quiet               no per-request lines on stderr                     [ROAMBI_FAKE_QUIET=1]
   --defect NAME         deliberately break one rule (for testing conformance suites); repeatable
+  --openapi             print the OpenAPI 3.0 description of the API in --profile (JSON) and exit
   --help                this text
   --version             the version
 
@@ -89,7 +91,7 @@ int main(int argc, char** argv) {
               threads = env_or("ROAMBI_FAKE_THREADS", "64"), seed = env_or("ROAMBI_FAKE_SEED", "1"),
               cert = env_or("ROAMBI_FAKE_TLS_CERT", ""), key = env_or("ROAMBI_FAKE_TLS_KEY", ""),
               faults_env = env_or("ROAMBI_FAKE_FAULTS", "");
-  bool admin = env_or("ROAMBI_FAKE_ADMIN", "") == "1", quiet = env_or("ROAMBI_FAKE_QUIET", "") == "1";
+  bool admin = env_or("ROAMBI_FAKE_ADMIN", "") == "1", quiet = env_or("ROAMBI_FAKE_QUIET", "") == "1", openapi = false;
   std::vector<std::string> faults, defects;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -115,6 +117,7 @@ int main(int argc, char** argv) {
     }
     if (a == "--admin") { admin = true; continue; }
     if (a == "--quiet") { quiet = true; continue; }
+    if (a == "--openapi") { openapi = true; continue; }
     std::string* target = a == "--port"           ? &port
                           : a == "--host"         ? &host
                           : a == "--fixtures"     ? &fixtures
@@ -150,6 +153,10 @@ int main(int argc, char** argv) {
   const Profile* p = profile_named(profile);
   if (!p) return usage_error("--profile must be doc_strict, lenient or java_client, got \"" + profile + "\"");
   o.profile = *p;
+  if (openapi) {
+    std::cout << openapi_document(*p).dump(2) << std::endl;
+    return 0;
+  }
   if (clock != "real" && clock != "manual") return usage_error("--clock must be real or manual, got \"" + clock + "\"");
   o.clock = clock == "manual" ? ClockMode::manual : ClockMode::real;
   if (!parse_int(duration, 0, 86400000, n)) return usage_error("--job-duration must be 0..86400000 ms, got \"" + duration + "\"");
