@@ -1,6 +1,9 @@
-// Consumer of the installed package: parses the documented Job object example with the model.
+// Consumer of the installed package: the model parses the documented Job object example; the fake serves it; the
+// conformance library judges the fake. Each of the three targets is used, so each one's dependencies must resolve.
 #include <iostream>
 
+#include <roambi/jobs/conformance/runner.hpp>
+#include <roambi/jobs/fake/server.hpp>
 #include <roambi/jobs/spec.hpp>
 
 int main() {
@@ -12,5 +15,19 @@ int main() {
     return 1;
   }
   std::cout << "parsed job " << job->uid << " with roambi-jobs " << roambi::jobs::kToolkitVersion << "\n";
-  return 0;
+
+  roambi::jobs::fake::Options o;
+  o.clock = roambi::jobs::fake::ClockMode::manual;
+  roambi::jobs::fake::FakeServer server(o);
+  if (!server.start()) return std::cerr << "fake did not start: " << server.error() << "\n", 1;
+  auto cfg = roambi::jobs::conformance::demo_config();
+  cfg.target = server.base_url();
+  cfg.wait = [&](std::chrono::milliseconds d) { server.clock().advance(d); };
+  cfg.now_ms = [&] { return server.clock().now_ms(); };
+  roambi::jobs::conformance::Runner runner(cfg);
+  const auto result = runner.run_all("status/");
+  server.stop();
+  std::cout << "conformance status/ against the fake: " << result.count(roambi::jobs::conformance::Status::pass)
+            << " pass, exit " << result.exit_code() << "\n";
+  return result.exit_code();
 }
