@@ -1,0 +1,138 @@
+// What the benchmarks aim at: a target base URL, and the tokens and tenant ids of the conformance config format.
+#pragma once
+
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <roambi/jobs/endpoints.hpp>
+
+namespace roambi::jobs::bench {
+
+/// A target base URL split for an HTTP client: "https://host:8443/api/1" -> origin "https://host:8443", mount "/api".
+/// The documented paths (/1/...) are appended to the mount. Spec: Syntax "Base URL".
+struct Target {
+  std::string url;     // as given
+  std::string origin;  // scheme://host[:port]
+  std::string mount;   // what precedes /1 in the path; usually empty
+  bool tls = false;
+};
+
+/// nullopt (and why) when the URL is not http(s)://host[:port][/path]/1.
+inline std::optional<Target> parse_target(std::string_view url, std::string* why = nullptr) {
+  auto fail = [&](std::string w) -> std::optional<Target> {
+    if (why) *why = std::move(w);
+    return std::nullopt;
+  };
+  Target t;
+  t.url = std::string(url);
+  std::string_view rest;
+  if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else if (url.rfind("https://", 0) == 0) {
+    rest = url.substr(8);
+    t.tls = true;
+  } else {
+    return fail("a target must start with http:// or https://, got \"" + std::string(url) + "\"");
+  }
+  const auto slash = rest.find('/');
+  const std::string_view host = rest.substr(0, slash);
+  if (host.empty()) return fail("a target needs a host, got \"" + std::string(url) + "\"");
+  std::string path = slash == std::string_view::npos ? std::string() : std::string(rest.substr(slash));
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  const std::string version(kVersionPrefix);
+  if (path.size() < version.size() || path.compare(path.size() - version.size(), version.size(), version) != 0)
+    return fail("a target is a base URL with the version, e.g. http://127.0.0.1:8080/1; got \"" + std::string(url) + "\"");
+  t.origin = std::string(url.substr(0, url.size() - rest.size())) + std::string(host);
+  t.mount = path.substr(0, path.size() - version.size());
+  return t;
+}
+
+/// The parts of the conformance config (fixtures/conformance-demo.json) that load needs: who to be, where to publish.
+struct BenchConfig {
+  std::vector<std::string> tokens{"token-demo"};  // requests are spread over the pool, round robin
+  std::string account = "acct-demo";
+  std::string template_uid = "tpl-sales";
+  std::string source_uid = "src-sales";
+  std::string folder_uid = "fld-reports";
+  std::string title_prefix = "roambi-bench";
+  std::string profile = "lenient";
+};
+
+/// Reads a conformance config document; keys it does not need are ignored. Empty string on success, else why.
+inline std::string apply_config_json(BenchConfig& c, const nlohmann::json& doc) {
+  if (!doc.is_object()) return "the config must be a JSON object";
+  try {
+    if (auto t = doc.find("tokens"); t != doc.end() && t->is_object()) {
+      if (auto pool = t->find("pool"); pool != t->end()) {
+        c.tokens = pool->get<std::vector<std::string>>();
+        if (c.tokens.empty()) return "/tokens/pool: at least one token is needed";
+      }
+    }
+    if (auto ids = doc.find("ids"); ids != doc.end() && ids->is_object()) {
+      auto str = [&](const char* key, std::string& out) {
+        if (auto it = ids->find(key); it != ids->end()) out = it->get<std::string>();
+      };
+      str("account", c.account);
+      str("template", c.template_uid);
+      str("source", c.source_uid);
+      str("folder", c.folder_uid);
+    }
+    if (auto p = doc.find("title_prefix"); p != doc.end()) c.title_prefix = p->get<std::string>();
+    if (auto p = doc.find("profile"); p != doc.end()) c.profile = p->get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    return std::string("config: ") + e.what();
+  }
+  return {};
+}
+
+inline std::string apply_config_file(BenchConfig& c, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return "cannot read config " + path;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto doc = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (doc.is_discarded()) return path + " is not JSON";
+  auto err = apply_config_json(c, doc);
+  return err.empty() ? err : path + ": " + err;
+}
+
+/// Secrets come from the environment, as roambi-conformance reads them: ROAMBI_TOKENS (comma-separated) or ROAMBI_TOKEN.
+inline void apply_token_env(BenchConfig& c) {
+  auto split = [](std::string_view s) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char ch : s) {
+      if (ch == ',') {
+        if (!cur.empty()) out.push_back(cur);
+        cur.clear();
+      } else if (ch != ' ') {
+        cur += ch;
+      }
+    }
+    if (!cur.empty()) out.push_back(cur);
+    return out;
+  };
+  if (const char* v = std::getenv("ROAMBI_TOKENS"); v && *v)
+    c.tokens = split(v);
+  else if (const char* one = std::getenv("ROAMBI_TOKEN"); one && *one)
+    c.tokens = {one};
+}
+
+/// The Submit Job JSON body for one job. Spec: "Submit Job" parameters; overwrite so reruns never hit file_exists.
+inline std::string submit_body(const BenchConfig& c, std::string_view title) {
+  return nlohmann::json{{"title", title},
+                        {"template_uid", c.template_uid},
+                        {"source_file_uid", c.source_uid},
+                        {"folder_uid", c.folder_uid},
+                        {"overwrite", true}}
+      .dump();
+}
+
+}  // namespace roambi::jobs::bench
