@@ -29,7 +29,7 @@ run("install into ${prefix}" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${
 
 function(configure_project source build)
   set(args -S ${source} -B ${build} -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
-      -DCMAKE_BUILD_TYPE=Release ${ARGN})
+      -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 ${ARGN})  # a consumer compiles fast; optimisation is not under test
   if(CXX_COMPILER)
     list(APPEND args -DCMAKE_CXX_COMPILER=${CXX_COMPILER})
   endif()
