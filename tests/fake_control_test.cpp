@@ -238,6 +238,18 @@ TEST_F(BoundedFakeTest, JobsBeyondTheBoundAreEvictedOldestFirstAndAnswerAsUnknow
   EXPECT_THAT(poll(uids[0]), IsApiError(ErrorCode::invalid_resource, kLenient));
   EXPECT_THAT(poll(uids[3]), IsJobWithStatus(JobStatus::processing, kLenient));
 }
+TEST_F(BoundedFakeTest, PublishedTitlesAreRememberedAsLongAsTheJobBoundOldestForgottenFirst) {
+  for (int i = 0; i < 4; ++i) {
+    submit({{"title", "Report " + std::to_string(i)}});
+    advance_seconds(10);  // each completes and publishes its file before the next
+    poll("settle");       // any request settles jobs that are due
+  }
+  EXPECT_FALSE(server().engine().file_exists("fld-reports", "Report 0")) << "beyond max_jobs (3): forgotten";
+  EXPECT_TRUE(server().engine().file_exists("fld-reports", "Report 1"));
+  EXPECT_TRUE(server().engine().file_exists("fld-reports", "Report 3"));
+  EXPECT_TRUE(server().engine().file_exists("fld-reports", "Existing Report")) << "the tenant's own files stay";
+  EXPECT_THAT(submit({{"title", "Report 3"}}), IsApiError(ErrorCode::file_exists, kLenient));
+}
 TEST_F(BoundedFakeTest, TheJournalKeepsItsBoundAndCountsWhatItDropped) {
   for (int i = 0; i < 8; ++i) poll("x");
   EXPECT_EQ(server().journal().size(), 5u);

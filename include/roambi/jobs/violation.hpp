@@ -49,7 +49,11 @@ inline std::string kind_of(const nlohmann::json& j) {
     case nlohmann::json::value_t::boolean: return "boolean " + j.dump();
     case nlohmann::json::value_t::string: {
       std::string s = j.get_ref<const std::string&>();
-      if (s.size() > 40) s = s.substr(0, 40) + "...";
+      if (s.size() > 40) {
+        std::size_t cut = 40;  // not inside a UTF-8 sequence: dump() throws on a cut one (found by fuzz_submit_json)
+        while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+        s = s.substr(0, cut) + "...";
+      }
       return "string " + nlohmann::json(s).dump();
     }
     case nlohmann::json::value_t::number_integer:

@@ -74,12 +74,19 @@ class Admin {
                       {"mode", engine_.clock().mode() == ClockMode::manual ? "manual" : "real"}});
     if (m == "POST" && path == "/clock/advance") {
       auto j = body();
-      if (j.is_object() && j.contains("ms") && j["ms"].is_number() && j["ms"].get<double>() >= 0)
-        engine_.clock().advance(std::chrono::milliseconds(j["ms"].get<std::int64_t>()));
-      else if (j.is_object() && j.contains("seconds") && j["seconds"].is_number() && j["seconds"].get<double>() >= 0)
+      // Bounded, so that the double -> int64 conversion is defined (1e300 was undefined behaviour; fuzz_fake_engine).
+      constexpr double kMaxAdvanceMs = 1e12;  // ~31 years
+      auto in_range = [&](const char* key, double scale) {
+        return j.is_object() && j.contains(key) && j[key].is_number() && j[key].get<double>() >= 0 &&
+               j[key].get<double>() * scale <= kMaxAdvanceMs;
+      };
+      if (in_range("ms", 1.0))
+        engine_.clock().advance(std::chrono::milliseconds(static_cast<std::int64_t>(j["ms"].get<double>())));
+      else if (in_range("seconds", 1000.0))
         engine_.clock().advance_seconds(j["seconds"].get<double>());
       else
-        return fail(res, ErrorCode::invalid_parameter, "body must be {\"ms\": N} or {\"seconds\": S}, N and S >= 0");
+        return fail(res, ErrorCode::invalid_parameter,
+                    "body must be {\"ms\": N} or {\"seconds\": S}, 0 <= N <= 1e12 and 0 <= S <= 1e9");
       return ok(res, {{"now_ms", engine_.clock().now_ms()}});
     }
     if (path == "/faults") {
@@ -182,11 +189,13 @@ class Admin {
  private:
   static void ok(httplib::Response& res, const nlohmann::json& body) {
     res.status = 200;
-    res.set_content(body.dump(), "application/json");
+    // The journal holds whatever clients sent, not always UTF-8: replace such bytes rather than throw (fuzz_fake_engine).
+    res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
   }
   static void fail(httplib::Response& res, ErrorCode c, std::string why) {
     res.status = info(c).status;
-    res.set_content(to_json(ApiError::of(c, std::move(why))).dump(), "application/json");
+    res.set_content(to_json(ApiError::of(c, std::move(why))).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    "application/json");
   }
   Engine& engine_;
   Journal& journal_;

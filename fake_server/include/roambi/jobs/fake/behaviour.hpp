@@ -105,6 +105,8 @@ inline FaultParse parse_fault(const nlohmann::json& j) {
     auto it = j.find(key);
     if (it == j.end()) return {};
     if (!it->is_number() || it->template get<double>() < 0) return std::string(key) + ": expected a non-negative number";
+    // A float beyond 2^62 does not convert to the integer fields (undefined behaviour; found by fuzz_fake_engine).
+    if (it->is_number_float() && it->template get<double>() > 4.6e18) return std::string(key) + ": too large";
     field = it->template get<std::remove_reference_t<decltype(field)>>();
     return {};
   };

@@ -26,9 +26,11 @@ struct Options {
   std::size_t max_jobs = 100000;          // retained jobs; the oldest are evicted beyond it
   std::size_t max_journal = 10000;        // journal entries; the oldest are dropped (and counted) beyond it
   std::size_t journal_body_cap = 4096;    // bytes of each request and response body kept in the journal
-  std::size_t max_body_bytes = 8u << 20;  // larger request bodies get 413 request_too_large
+  std::size_t max_body_bytes = 8u << 20;  // larger request bodies (chunked too) get 413 request_too_large
+  std::size_t max_header_bytes = 32u << 10;  // larger header blocks get 431 (httplib caps each line at 8 KiB only)
   std::size_t max_upload_bytes = 4u << 20;  // larger source_file parts get upload_limit_exceeded
-  std::size_t threads = 64;               // cpp-httplib serves one connection per pool thread
+  std::size_t threads = 64;               // connection threads kept ready (httplib serves one connection per thread)
+  std::size_t max_threads = 1024;         // more are started while all are busy, up to this; beyond it connections wait
   std::size_t keep_alive_max_count = 100000;  // requests per keep-alive connection (0.11.4 defaults to 5)
   int keep_alive_timeout_seconds = 5;
   std::string tls_cert, tls_key;          // both set: serve HTTPS

@@ -8,9 +8,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -42,12 +48,11 @@ struct HttpsServer : httplib::SSLServer {
   int listen_fd() const { return static_cast<int>(svr_sock_); }
 };
 
-/// Ends the TCP connection a request came on, under httplib's feet: the descriptor is swapped for /dev/null with
-/// dup2, so the socket closes now (RST when `reset`, else FIN) while httplib keeps a valid descriptor to close later.
-inline bool drop_connection(const httplib::Request& req, bool reset) {
+/// The descriptor of the TCP connection a request came on (matched by its ports in /proc/self/fd), or -1.
+inline int connection_fd(const httplib::Request& req) {
   DIR* dir = opendir("/proc/self/fd");
-  if (!dir) return false;
-  bool done = false;
+  if (!dir) return -1;
+  int found = -1;
   while (dirent* d = readdir(dir)) {
     char* end = nullptr;
     long fd = std::strtol(d->d_name, &end, 10);
@@ -60,21 +65,171 @@ inline bool drop_connection(const httplib::Request& req, bool reset) {
         getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &pl) != 0)
       continue;
     if (socket_port(local) != req.local_port || socket_port(peer) != req.remote_port) continue;
-    if (reset) {
-      linger lg{1, 0};
-      setsockopt(static_cast<int>(fd), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-    }
-    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null_fd >= 0) {
-      done = dup2(null_fd, static_cast<int>(fd)) >= 0;
-      close(null_fd);
-    }
+    found = static_cast<int>(fd);
     break;
   }
   closedir(dir);
+  return found;
+}
+
+/// Ends the TCP connection a request came on, under httplib's feet: the descriptor is swapped for /dev/null with
+/// dup2, so the socket closes now (RST when `reset`, else FIN) while httplib keeps a valid descriptor to close later.
+inline bool drop_connection(const httplib::Request& req, bool reset) {
+  const int fd = connection_fd(req);
+  if (fd < 0) return false;
+  if (reset) {
+    linger lg{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  }
+  bool done = false;
+  int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null_fd >= 0) {
+    done = dup2(null_fd, fd) >= 0;
+    close(null_fd);
+  }
   return done;
 }
+
+/// Reads nothing more from a request's connection: the answer still goes out, then httplib sees the end of the
+/// stream and closes. For a request refused before its body was read, whose body must not be taken for the next
+/// request (a 1 GiB body would otherwise be read as one endless request line).
+inline void stop_reading(const httplib::Request& req) {
+  const int fd = connection_fd(req);
+  if (fd >= 0) ::shutdown(fd, SHUT_RD);
+}
+
+/// Shuts down (both ways) every accepted connection of the server on `port`, so that a thread reading from a
+/// client that never finishes its request returns now; httplib still closes the descriptor itself.
+inline void shutdown_connections(int port) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) return;
+  while (dirent* d = readdir(dir)) {
+    char* end = nullptr;
+    long fd = std::strtol(d->d_name, &end, 10);
+    if (!end || *end != '\0' || fd == dirfd(dir)) continue;
+    struct stat st {};
+    if (fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    sockaddr_storage local{}, peer{};
+    socklen_t ll = sizeof local, pl = sizeof peer;
+    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &ll) != 0 || socket_port(local) != port ||
+        getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &pl) != 0)
+      continue;
+    ::shutdown(static_cast<int>(fd), SHUT_RDWR);
+  }
+  closedir(dir);
+}
+
+/// Counters of the connection threads, shared by the pool and the FakeServer that outlives it.
+struct PoolCounters {
+  std::atomic<std::size_t> threads{0}, busy{0}, peak_threads{0}, queued{0};
+};
+
+/// httplib serves a connection on one thread for its whole life, keep-alive waits included, and 0.11.4's fixed
+/// ThreadPool queues every connection beyond its size: 64 idle keep-alive clients starved everyone else for 5 s,
+/// and a client dripping one byte a second held a thread for as long as it liked. This pool keeps `base` threads
+/// ready and starts another whenever a connection arrives and none is idle, up to `max`; threads beyond `base`
+/// end after `linger` idle. Measured in tests/reliability_hostile_test.cpp.
+class ElasticThreadPool : public httplib::TaskQueue {
+ public:
+  ElasticThreadPool(std::size_t base, std::size_t max, std::chrono::milliseconds linger,
+                    std::shared_ptr<PoolCounters> counters)
+      : base_(base ? base : 1), max_(std::max(base_, max)), linger_(linger), counters_(std::move(counters)) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (std::size_t i = 0; i < base_; ++i) spawn();
+  }
+  ElasticThreadPool(const ElasticThreadPool&) = delete;
+  ElasticThreadPool& operator=(const ElasticThreadPool&) = delete;
+  ~ElasticThreadPool() override { shutdown(); }
+
+  void enqueue(std::function<void()> fn) override {
+    std::vector<std::thread> retired;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      jobs_.push_back(std::move(fn));
+      counters_->queued = jobs_.size();
+      if (idle_ < jobs_.size() && workers_.size() < max_) spawn();
+      retired.swap(retired_);
+    }
+    cond_.notify_one();
+    for (auto& t : retired) t.join();
+  }
+
+  /// Runs what is queued, then joins every thread.
+  void shutdown() override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      shutdown_ = true;
+    }
+    cond_.notify_all();
+    for (;;) {
+      std::vector<std::thread> all;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (auto& [id, t] : workers_) all.push_back(std::move(t));
+        workers_.clear();
+        for (auto& t : retired_) all.push_back(std::move(t));
+        retired_.clear();
+      }
+      if (all.empty()) return;
+      for (auto& t : all) t.join();
+    }
+  }
+
+ private:
+  void spawn() {  // mutex_ held
+    const std::uint64_t id = next_id_++;
+    workers_.emplace(id, std::thread([this, id] { work(id); }));
+    counters_->threads = workers_.size();
+    if (workers_.size() > counters_->peak_threads) counters_->peak_threads = workers_.size();
+  }
+
+  void work(std::uint64_t id) {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        ++idle_;
+        const bool woken = cond_.wait_for(lock, linger_, [this] { return !jobs_.empty() || shutdown_; });
+        --idle_;
+        if (shutdown_ && jobs_.empty()) return;  // shutdown() joins this thread
+        if (!woken) {
+          if (workers_.size() <= base_) continue;
+          auto self = workers_.find(id);
+          if (self == workers_.end()) return;  // shutdown() took it
+          retired_.push_back(std::move(self->second));  // joined by the next enqueue() or shutdown()
+          workers_.erase(self);
+          counters_->threads = workers_.size();
+          return;
+        }
+        fn = std::move(jobs_.front());
+        jobs_.pop_front();
+        counters_->queued = jobs_.size();
+      }
+      ++counters_->busy;
+      fn();
+      --counters_->busy;
+    }
+  }
+
+  const std::size_t base_, max_;
+  const std::chrono::milliseconds linger_;
+  std::shared_ptr<PoolCounters> counters_;
+  std::mutex mutex_;
+  std::condition_variable cond_;
+  std::deque<std::function<void()>> jobs_;
+  std::map<std::uint64_t, std::thread> workers_;
+  std::vector<std::thread> retired_;
+  std::size_t idle_ = 0;
+  std::uint64_t next_id_ = 0;
+  bool shutdown_ = false;
+};
 }  // namespace detail
+
+/// The connection threads of a running FakeServer: how many exist, how many serve a connection now, the most
+/// there have been, and connections waiting for a thread.
+struct ConnectionStats {
+  std::size_t threads = 0, busy = 0, peak_threads = 0, queued = 0;
+};
 
 /// A Jobs API server for tests. Start it on port 0 and hand base_url() to the client under test.
 /// Spec: "Submit Job", "Check Job Status"; every rule comes from the spec model.
@@ -113,7 +268,11 @@ class FakeServer {
                  : static_cast<detail::HttpServer&>(*server_).listen_fd(),
              SOMAXCONN);
     scheme_ = tls ? "https" : "http";
-    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    listen_done_ = false;
+    thread_ = std::thread([this] {
+      server_->listen_after_bind();
+      listen_done_ = true;
+    });
     // 0.11.4: stop() is ignored until the accept loop runs, so wait (bounded) until it does.
     for (int i = 0; i < 5000 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     running_ = server_->is_running();
@@ -128,8 +287,19 @@ class FakeServer {
   void stop() {
     if (!server_) return;
     server_->stop();
+    // httplib waits for every connection to end, and a client that keeps a request open (or dribbles it) would
+    // hold stop() as long as it liked: shut those connections down until the server's thread is done.
+    while (thread_.joinable() && !listen_done_) {
+      if (port_ > 0) detail::shutdown_connections(port_);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     if (thread_.joinable()) thread_.join();
     running_ = false;
+  }
+
+  /// The connection threads now; zeros before start().
+  ConnectionStats connection_stats() const {
+    return {pool_->threads.load(), pool_->busy.load(), pool_->peak_threads.load(), pool_->queued.load()};
   }
 
   int port() const { return port_; }
@@ -189,24 +359,121 @@ class FakeServer {
     s.set_write_timeout(5, 0);
     s.set_payload_max_length(opts_.max_body_bytes);
     const std::size_t threads = opts_.threads ? opts_.threads : 1;
-    s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    s.new_task_queue = [threads, max = opts_.max_threads, pool = pool_] {
+      return new detail::ElasticThreadPool(threads, max, std::chrono::seconds(5), pool);
+    };
     auto handler = [this](const httplib::Request& req, httplib::Response& res) { serve(req, res); };
     s.Get(".*", handler);
-    s.Delete(".*", handler);
     s.Options(".*", handler);
-    s.Post(".*", handler);
-    s.Put(".*", handler);
-    s.Patch(".*", handler);
-    // Errors httplib answers by itself (413 over the body limit, 400 unparsable request) get the envelope too.
+    // Bodies are read through a content reader so that the body limit holds for chunked bodies too: 0.11.4 applies
+    // payload_max_length to Content-Length only, and read a 64 MiB chunked body whole into memory.
+    auto reader = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content) {
+      read_body_then_serve(req, res, content);
+    };
+    s.Delete(".*", reader);
+    s.Post(".*", reader);
+    s.Put(".*", reader);
+    s.Patch(".*", reader);
+    // Refused before the body is read: a header block over the limit (0.11.4 caps each line, not their number) and
+    // a declared body far over the limit (0.11.4 would read, and drop, all of it before answering 413).
+    s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      std::size_t header_bytes = 0;
+      for (const auto& [k, v] : req.headers) header_bytes += k.size() + v.size() + 4;
+      if (header_bytes > opts_.max_header_bytes) {
+        refuse(res, 431, ApiError::of(ErrorCode::invalid_request, "the request's headers are " + std::to_string(header_bytes) +
+                                                                      " bytes; the limit is " +
+                                                                      std::to_string(opts_.max_header_bytes)));
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      // Up to kDrainFactor times the limit, httplib reads and drops the body, then answers 413: a client that
+      // sends its whole body before reading (httplib's own) gets the answer instead of a reset.
+      const std::string length = req.get_header_value("Content-Length");
+      if (!length.empty() &&
+          (length.size() > 19 || std::strtoull(length.c_str(), nullptr, 10) > opts_.max_body_bytes * kDrainFactor)) {
+        refuse(res, 413, body_too_large());
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    // 0.11.4 writes no answer on a connection whose reading side is shut, so a refused request's connection stops
+    // reading only once its answer is out; httplib then sees the end of the stream and closes it.
+    s.set_logger([](const httplib::Request& req, const httplib::Response&) {
+      if (refused_) detail::stop_reading(req);
+      refused_ = false;
+    });
+    // Errors httplib answers by itself (400 unparsable request, 414 long target, 413) get the envelope too.
     s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
       ErrorCode c = res.status == 413 ? ErrorCode::request_too_large
                     : res.status == 404 ? ErrorCode::not_found
                     : res.status == 405 ? ErrorCode::method_not_allowed
                                         : ErrorCode::invalid_request;
-      res.set_content(to_json(ApiError::of(c)).dump(), "application/json");
+      std::string why = res.status == 414   ? "the request target is longer than 8192 bytes"
+                        : res.status == 400 ? "the request is not valid HTTP/1.1 (request line, header line over 8192 "
+                                              "bytes, or body framing)"
+                                            : std::string(info(c).meaning);
+      res.set_content(to_json(ApiError::of(c, why)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                      "application/json");
       return httplib::Server::HandlerResponse::Handled;
     }));
+  }
+
+  static inline thread_local bool refused_ = false;  // this thread's request was refused unread (refuse())
+  static constexpr std::size_t kDrainFactor = 4;     // a body up to 4x the limit is read and dropped, then 413
+  ApiError body_too_large() const {
+    return ApiError::of(ErrorCode::request_too_large,
+                        "the request body is over the limit of " + std::to_string(opts_.max_body_bytes) + " bytes");
+  }
+  /// Answers an error for a request whose body will not be read, and reads no more of its connection.
+  void refuse(httplib::Response& res, int status, const ApiError& e) {
+    res.status = status;
+    res.set_header("Connection", "close");
+    res.set_content(to_json(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+    refused_ = true;  // the logger, which runs on this thread once the answer is out, stops reading then
+  }
+
+  /// Reads the body (the multipart parts, for a multipart request) up to max_body_bytes, then serves the request.
+  void read_body_then_serve(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content) {
+    // httplib hands the handler a const view of its own, non-const Request: filling body and files in place is
+    // what its non-reader path does, without a copy of the request per POST.
+    auto& full = const_cast<httplib::Request&>(req);
+    // No Content-Length and no chunked coding: no body (RFC 9112 6.3). 0.11.4 would read until the client closes.
+    if (!req.has_header("Content-Length") && req.get_header_value("Transfer-Encoding").find("chunked") == std::string::npos)
+      return serve(req, res);
+    std::size_t total = 0;
+    bool over = false;
+    auto take = [&](std::string& into, const char* data, std::size_t n) {
+      total += n;
+      if (total > opts_.max_body_bytes) {  // drop the rest, up to kDrainFactor times the limit, then stop reading
+        over = true;
+        return total <= opts_.max_body_bytes * kDrainFactor;
+      }
+      into.append(data, n);
+      return true;
+    };
+    bool ok;
+    if (req.is_multipart_form_data()) {
+      httplib::MultipartFormData* part = nullptr;
+      ok = content(
+          [&](const httplib::MultipartFormData& header) {
+            part = &full.files.emplace(header.name, header)->second;
+            return true;
+          },
+          [&](const char* data, std::size_t n) { return part && take(part->content, data, n); });
+    } else {
+      ok = content([&](const char* data, std::size_t n) { return take(full.body, data, n); });
+    }
+    if (over && !ok) return refuse(res, 413, body_too_large());
+    if (over) {  // read to its end: the connection can carry on
+      res.status = 413;
+      res.set_content(to_json(body_too_large()).dump(), "application/json");
+      return;
+    }
+    if (!ok) {  // 413: a Content-Length over the limit, dropped by httplib; else the body ended early or is malformed
+      if (res.status != 413) res.status = 400;
+      return;  // the error handler writes the envelope
+    }
+    serve(req, res);
   }
 
   void serve(const httplib::Request& req, httplib::Response& res) {
@@ -269,6 +536,8 @@ class FakeServer {
   Journal journal_;
   Admin admin_;
   std::unique_ptr<httplib::Server> server_;
+  std::shared_ptr<detail::PoolCounters> pool_ = std::make_shared<detail::PoolCounters>();
+  std::atomic<bool> listen_done_{true};
   std::thread thread_;
   int port_ = -1;
   bool running_ = false;
