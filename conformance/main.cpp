@@ -325,6 +325,7 @@ int main(int argc, char** argv) {
   std::vector<char*> gargv;
   for (auto& s : gargs) gargv.push_back(s.data());
   int gargc = static_cast<int>(gargv.size());
+  gargv.push_back(nullptr);  // argv[argc] is null: InitGoogleTest shifts the array up to it (ASan found the overrun)
   ::testing::InitGoogleTest(&gargc, gargv.data());
   for (int i = 1; i < gargc; ++i) return usage_error(std::string("unknown GoogleTest flag ") + gargv[static_cast<std::size_t>(i)]);
   bool lists_only = false;

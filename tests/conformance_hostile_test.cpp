@@ -270,6 +270,24 @@ TEST(ConformanceHostileTest, TheOverallDeadlineStopsARun) {
   }
 }
 
+TEST(ConformanceHostileTest, ARetryAfterLongerThanTheDeadlineIsNotWaitedOut) {
+  // Every request is rate limited with Retry-After: 60; the suite waits and retries as it should, but never past
+  // its own deadline (it once overran --deadline-s 30 by a whole minute: reliability/README.md).
+  HostileServer server([](int fd, const std::atomic<bool>& stop) {
+    const std::string body = R"({"error":"rate_limit_exceeded","error_description":"slow down"})";
+    while (!stop && !HostileServer::read_request(fd).empty())
+      if (!HostileServer::send_all(fd, "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 60\r\n"
+                                       "Content-Type: application/json\r\nContent-Length: " +
+                                           std::to_string(body.size()) + "\r\n\r\n" + body))
+        break;
+  });
+  auto cfg = hostile_config(server.base_url());
+  cfg.deadline = std::chrono::seconds(2);
+  auto out = run_against(server.base_url(), cfg);
+  EXPECT_LT(out.seconds, 8.0) << "the run's own deadline is 2 s";
+  EXPECT_EQ(out.run.exit_code(), 3);
+}
+
 TEST(ConformanceHostileTest, BadTargetsAreRejectedBeforeAnythingRuns) {
   for (const char* bad : {"ftp://example.com/1", "http://", "http://example.com", "http://example.com/2",
                           "http://example.com:http/1", "http://example.com/1?x=1", "example.com/1"}) {

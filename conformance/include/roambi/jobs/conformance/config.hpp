@@ -79,6 +79,7 @@ struct Config {
   // --- time: every pause goes through wait, every budget reads now_ms (the fake's clock when embedded) ---
   std::function<void(std::chrono::milliseconds)> wait;
   std::function<std::int64_t()> now_ms;
+  bool wait_is_real_time = false;  // wait sleeps (default_clock's): pauses are then cut at the deadline
 
   FeatureState feature(Feature f) const { return f == Feature::none ? FeatureState::on : features[static_cast<std::size_t>(f)]; }
   void set_feature(Feature f, FeatureState s, std::string reason) {
@@ -97,7 +98,10 @@ struct Config {
   }
   /// Fills wait and now_ms with real time where unset.
   void default_clock() {
-    if (!wait) wait = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+    if (!wait) {
+      wait = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+      wait_is_real_time = true;
+    }
     if (!now_ms) {
       auto start = std::chrono::steady_clock::now();
       now_ms = [start] {

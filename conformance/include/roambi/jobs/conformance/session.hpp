@@ -297,7 +297,7 @@ class Session {
   explicit Session(const Config& cfg)
       : cfg_(cfg),
         target_(*Target::parse(cfg.target)),
-        pacer_(cfg.rate_limit_per_minute, cfg.now_ms, cfg.wait),
+        pacer_(cfg.rate_limit_per_minute, cfg.now_ms, [this](std::chrono::milliseconds d) { wait_within_deadline(d); }),
         run_deadline_(Watchdog::Clock::now() + cfg.deadline) {}
 
   const Target& target() const { return target_; }
@@ -314,7 +314,7 @@ class Session {
   /// deadline has passed.
   bool pause(std::chrono::milliseconds d) {
     if (past_deadline()) return false;
-    cfg_.wait(d);
+    wait_within_deadline(d);
     return !past_deadline();
   }
 
@@ -564,6 +564,12 @@ class Session {
   const Config& cfg_;
   Target target_;
   Pacer pacer_;
+  /// Config::wait, cut at the overall deadline when it sleeps in real time (a 60 s Retry-After must not carry the
+  /// run past --deadline-s); a simulated wait (the embedded fake's clock) takes no real time and is never cut.
+  void wait_within_deadline(std::chrono::milliseconds d) {
+    if (cfg_.wait_is_real_time) d = std::clamp(remaining(), std::chrono::milliseconds(0), d);
+    cfg_.wait(d);
+  }
   Watchdog::Clock::time_point run_deadline_;
   Watchdog watchdog_;
   std::mutex pool_mutex_;
