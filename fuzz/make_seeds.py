@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Writes the seeds of every fuzz target into fuzz/corpus/<target>/seed-* (from fixtures/examples: the documents'
+examples byte for byte, the Java client's shapes, the invalid cases), and the inputs that once found a bug into
+regression-* (each names the bug; see reliability/README.md). Run it again after changing fixtures/examples."""
+import json, pathlib, shutil
+
+root = pathlib.Path(__file__).resolve().parent.parent
+ex = root / "fixtures" / "examples"
+out = root / "fuzz" / "corpus" / "fuzz_fake_engine"
+out.mkdir(parents=True, exist_ok=True)
+SEP = "\n~~~\n"
+submit = (ex / "submit-example-request-joined.json").read_text()
+valid = json.dumps({"title": "Q3 Sales", "template_uid": "tpl-sales", "source_file_uid": "src-sales",
+                    "folder_uid": "fld-reports", "overwrite": True})
+opts = (ex / "publish-example-publish-options.json").read_text()
+
+def req(method, target, body="", token="token-demo", ctype="application/json", extra=()):
+    head = [f"{method} {target}"]
+    if token:
+        head.append(f"Authorization: Bearer {token}")
+    if ctype:
+        head.append(f"Content-Type: {ctype}")
+    head.extend(extra)
+    return "\n".join(head) + "\n\n" + body
+
+SUBMIT = "/1/accounts/acct-demo/files/analytics"
+seeds = {
+    "submit-doc-example": req("POST", SUBMIT, submit),
+    "submit-then-poll": SEP.join([req("POST", SUBMIT, valid), "ADVANCE 3000",
+                                  req("GET", "/1/jobs/00000000-0000-4000-8000-000000000000", ctype="")]),
+    "multipart": req("POST", SUBMIT, "publish_options\n" + opts + "\n--\nsource_file\nregion,sales\nwest,10\n",
+                     ctype="multipart/form-data; boundary=x"),
+    "multipart-fails": req("POST", SUBMIT, "publish_options\n" + opts + "\n--\nsource_file\n#fails\n",
+                           ctype="multipart/form-data; boundary=x"),
+    "other-user": SEP.join([req("POST", SUBMIT, valid, token="token-other"),
+                            req("POST", "/1/accounts/acct-other/files/analytics",
+                                valid.replace("tpl-sales", "tpl-other").replace("src-sales", "src-other")
+                                .replace("fld-reports", "fld-other"), token="token-other")]),
+    "expired-token": req("POST", SUBMIT, valid, token="token-expired"),
+    "no-token": req("GET", "/1/jobs/abc", token="", ctype=""),
+    "wrong-method": req("DELETE", "/1/jobs/abc", ctype=""),
+    "unversioned": req("GET", "/jobs/abc", ctype=""),
+    "api-1-job": req("GET", "/api/1/job/abc", ctype=""),
+    "refresh": req("POST", "/1/token",
+                   "grant_type=refresh_token&refresh_token=refresh-demo&client_id=demo-client&client_secret=demo-secret",
+                   token="", ctype="application/x-www-form-urlencoded"),
+    "text-json": req("POST", SUBMIT, valid, ctype="text/json"),
+    "readonly-folder": req("POST", SUBMIT, valid.replace("fld-reports", "fld-readonly")),
+    "faults": SEP.join([req("POST", "/__admin/faults", json.dumps([
+        {"kind": "error", "error": "file_exists", "nth": 1},
+        {"route": "/1/jobs/{job_uid}", "kind": "malformed_body", "rate": 0.5},
+        {"kind": "latency", "latency_ms": 10, "times": 1}]), token=""), req("POST", SUBMIT, valid),
+        req("GET", "/1/jobs/x", ctype="")]),
+    "admin": SEP.join([req("POST", "/__admin/clock/advance", '{"seconds": 5}', token=""),
+                       req("POST", "/__admin/next-submit", '{"kind": "finish_after_polls", "polls": 2}', token=""),
+                       req("PUT", "/__admin/rate-limit", '{"per_minute": 1}', token=""),
+                       req("POST", SUBMIT, valid), req("POST", SUBMIT, valid),
+                       req("GET", "/__admin/journal?limit=3", token="", ctype=""),
+                       req("GET", "/__admin/verdicts", token="", ctype=""),
+                       req("POST", "/__admin/tokens/token-demo/expire", token=""),
+                       req("PUT", "/__admin/fixtures", (root / "fixtures" / "default.json").read_text(), token="")]),
+}
+for name, text in seeds.items():
+    for p in range(3):  # first byte: the profile
+        (out / f"seed-{name}-p{p}").write_bytes(bytes([p]) + text.encode())
+# The regressions: each input once crashed a target (fixed since; replayed by every fuzz ctest).
+regressions = {
+    # GET with a path that is not UTF-8 (what a client's %FF decodes to): the error message echoed it, dump() threw.
+    "regression-non-utf8-path": bytes([0]) + b"GET /1/jobs/\xff\xfe\nAuthorization: Bearer token-demo\n\n",
+    # Admin clock advance by 1e300 s / ms: double -> int64 conversion out of range (undefined behaviour).
+    "regression-clock-advance-huge": bytes([0]) + SEP.join([
+        req("POST", "/__admin/clock/advance", '{"seconds": 1e300}', token=""),
+        req("POST", "/__admin/clock/advance", '{"ms": 1e300}', token=""),
+        req("GET", "/1/jobs/x", ctype="")]).encode(),
+    # A fault with numbers too large for its integer fields: double -> uint64 conversion out of range.
+    "regression-fault-huge-numbers": bytes([0]) + req("POST", "/__admin/faults",
+        '{"kind":"latency","latency_ms":1e300,"nth":1e300,"times":1e300}', token="").encode(),
+}
+for name, data in regressions.items():
+    (out / name).write_bytes(data)
+corpus = root / "fuzz" / "corpus"
+def copy(target, files, prefix=b"", suffix=b""):
+    d = corpus / target
+    d.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        (d / f"seed-{f.name}").write_bytes(prefix + f.read_bytes() + suffix)
+copy("fuzz_submit_json", [ex / "submit-example-request.json", ex / "submit-example-request-joined.json",
+                          ex / "java_client/submit-json-body.json", ex / "publish-example-publish-options.json",
+                          ex / "syntax-exponent-number.json", *sorted(ex.glob("invalid/submit-*.json"))])
+# A value cut at 40 bytes for a message, inside a UTF-8 sequence: dump() threw (violation.hpp kind_of).
+(corpus / "fuzz_submit_json" / "regression-utf8-cut-in-violation").write_bytes(
+    b'"' + b"a" * 39 + "\u00e9\u00e9".encode() + b'"')
+for flags in range(4):
+    for f in [ex / "publish-example-publish-options.json", ex / "java_client/submit-multipart-publish-options.json",
+              *sorted(ex.glob("invalid/multipart-*.json"))]:
+        d = corpus / "fuzz_submit_multipart"
+        (d / f"seed-{flags}-{f.name}").write_bytes(bytes([flags]) + f.read_bytes() + b"\0region,sales\nwest,10\n")
+copy("fuzz_job", [ex / "jobs-object-example.json", ex / "status-example-response.json", ex / "submit-example-response.json",
+                  *sorted(ex.glob("invalid/job-*.json")), *sorted(ex.glob("java_client/job-*.json"))])
+(corpus / "fuzz_job" / "seed-lifecycle.txt").write_bytes((ex / "submit-example-response.json").read_bytes() + b"\n\n" +
+                                                        (ex / "status-example-response.json").read_bytes())
+copy("fuzz_error_envelope", [ex / "syntax-error-envelope.json", ex / "syntax-invalid-resource-details.json",
+                             *sorted(ex.glob("invalid/error-*.json")), ex / "java_client/error-invalid-token.json"],
+     prefix=b"400\n")
+print(f"wrote the seeds and {len(regressions) + 1} regressions under {corpus}")
