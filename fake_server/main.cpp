@@ -38,9 +38,10 @@ Options (each has an environment mirror; a flag wins over the environment, which
   --job-duration MS     fake-clock time from submit to the end of a job    [ROAMBI_FAKE_JOB_DURATION_MS, default 2000]
   --retry-after S       retry_after the jobs report, in seconds            [ROAMBI_FAKE_RETRY_AFTER, default 3]
   --rate-limit N        requests per minute per token; 0 turns it off      [ROAMBI_FAKE_RATE_LIMIT, default 100]
-  --max-jobs N          retained jobs; older ones are evicted              [ROAMBI_FAKE_MAX_JOBS, default 100000]
+  --max-jobs N          jobs and their published titles kept; oldest go    [ROAMBI_FAKE_MAX_JOBS, default 100000]
   --max-journal N       journal entries kept; older ones are dropped       [ROAMBI_FAKE_MAX_JOURNAL, default 10000]
-  --threads N           connection threads (one per keep-alive connection) [ROAMBI_FAKE_THREADS, default 64]
+  --threads N           connection threads kept ready (one per connection) [ROAMBI_FAKE_THREADS, default 64]
+  --max-threads N       threads started while all are busy, at most        [ROAMBI_FAKE_MAX_THREADS, default 1024]
   --seed N              seed of faults given as a rate, and of job ids     [ROAMBI_FAKE_SEED, default 1]
   --fault JSON          add a fault rule; repeatable (see Faults)          [ROAMBI_FAKE_FAULTS: a JSON array]
   --tls-cert FILE       serve HTTPS with this certificate (PEM)            [ROAMBI_FAKE_TLS_CERT]
@@ -88,7 +89,8 @@ int main(int argc, char** argv) {
               clock = env_or("ROAMBI_FAKE_CLOCK", "real"), duration = env_or("ROAMBI_FAKE_JOB_DURATION_MS", "2000"),
               retry = env_or("ROAMBI_FAKE_RETRY_AFTER", "3"), rate = env_or("ROAMBI_FAKE_RATE_LIMIT", "100"),
               max_jobs = env_or("ROAMBI_FAKE_MAX_JOBS", "100000"), max_journal = env_or("ROAMBI_FAKE_MAX_JOURNAL", "10000"),
-              threads = env_or("ROAMBI_FAKE_THREADS", "64"), seed = env_or("ROAMBI_FAKE_SEED", "1"),
+              threads = env_or("ROAMBI_FAKE_THREADS", "64"),
+              max_threads = env_or("ROAMBI_FAKE_MAX_THREADS", "1024"), seed = env_or("ROAMBI_FAKE_SEED", "1"),
               cert = env_or("ROAMBI_FAKE_TLS_CERT", ""), key = env_or("ROAMBI_FAKE_TLS_KEY", ""),
               faults_env = env_or("ROAMBI_FAKE_FAULTS", "");
   bool admin = env_or("ROAMBI_FAKE_ADMIN", "") == "1", quiet = env_or("ROAMBI_FAKE_QUIET", "") == "1", openapi = false;
@@ -129,6 +131,7 @@ int main(int argc, char** argv) {
                           : a == "--max-jobs"     ? &max_jobs
                           : a == "--max-journal"  ? &max_journal
                           : a == "--threads"      ? &threads
+                          : a == "--max-threads"  ? &max_threads
                           : a == "--seed"         ? &seed
                           : a == "--tls-cert"     ? &cert
                           : a == "--tls-key"      ? &key
@@ -171,6 +174,9 @@ int main(int argc, char** argv) {
   o.max_journal = static_cast<std::size_t>(n);
   if (!parse_int(threads, 1, 4096, n)) return usage_error("--threads must be 1..4096, got \"" + threads + "\"");
   o.threads = static_cast<std::size_t>(n);
+  if (!parse_int(max_threads, 1, 65536, n) || static_cast<std::size_t>(n) < o.threads)
+    return usage_error("--max-threads must be --threads..65536, got \"" + max_threads + "\"");
+  o.max_threads = static_cast<std::size_t>(n);
   if (!parse_int(seed, 0, INT64_MAX, n)) return usage_error("--seed must be a whole number, got \"" + seed + "\"");
   o.seed = static_cast<std::uint64_t>(n);
   if (cert.empty() != key.empty()) return usage_error("--tls-cert and --tls-key go together");

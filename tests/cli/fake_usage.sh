@@ -6,7 +6,7 @@ fail=0
 check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi; }
 out=$("$bin" --help); rc=$?
 check "--help exits 0" "[ $rc -eq 0 ]"
-for flag in --port --host --fixtures --profile --clock --job-duration --rate-limit --fault --tls-cert --tls-key --admin /__admin/clock/advance; do
+for flag in --port --host --fixtures --profile --clock --job-duration --rate-limit --max-jobs --threads --max-threads --fault --tls-cert --tls-key --admin /__admin/clock/advance; do
   check "--help documents $flag" "grep -q -- '$flag' <<<\"\$out\""
 done
 check "--version" "\"$bin\" --version | grep -q '^roambi-fake-server '"
@@ -17,6 +17,8 @@ check "unknown flag says how to get help" "grep -q 'Run with --help for more inf
 "$bin" --profile nope 2>/dev/null; rc=$?; check "bad profile exits 2" "[ $rc -eq 2 ]"
 "$bin" --fixtures /nonexistent 2>/dev/null; rc=$?; check "missing fixtures exits 2" "[ $rc -eq 2 ]"
 "$bin" --fault '{"kind":"explode"}' 2>/dev/null; rc=$?; check "bad fault exits 2" "[ $rc -eq 2 ]"
+err=$("$bin" --threads 8 --max-threads 4 2>&1 >/dev/null); rc=$?
+check "--max-threads below --threads exits 2 naming the flag" "[ $rc -eq 2 ] && grep -q -- '--max-threads' <<<\"\$err\""
 tmp=$(mktemp -d)
 "$bin" --port 0 > "$tmp/out" 2> "$tmp/err" &
 pid=$!
