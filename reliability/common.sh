@@ -1,20 +1,11 @@
-# Shared by the reliability scripts: build what is missing, start roambi-fake-server on a free loopback port,
-# stop it on exit. Source it; it sets root, build, fake_pid, url, port.
+# Shared by the reliability scripts: build what they run (or bring it up to date), start roambi-fake-server on a
+# free loopback port, stop it on exit. Source it; it sets root, build, fake_pid, url, port.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${ROAMBI_REL_BUILD:-$root/build-rel}
-need_build() {  # targets...
-  local missing=()
-  for t in "$@"; do
-    case $t in
-      roambi-fake-server) [ -x "$build/fake_server/roambi-fake-server" ] || missing+=("$t") ;;
-      roambi-conformance) [ -x "$build/conformance/roambi-conformance" ] || missing+=("$t") ;;
-      *) [ -x "$build/tests/$t" ] || missing+=("$t") ;;
-    esac
-  done
-  ((${#missing[@]})) || return 0
+need_build() {  # targets...: built, or brought up to date (a no-op when they are)
   [ -f "$build/CMakeCache.txt" ] || cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROAMBI_JOBS_BUILD_BENCH=OFF >&2
-  cmake --build "$build" --target "${missing[@]}" -j 2 >&2
+  cmake --build "$build" --target "$@" -j 2 >&2
 }
 fake_pid=""
 start_fake() {  # extra flags...
