@@ -1,5 +1,5 @@
-// The fake's fast JSON writer (engine.hpp, detail::append_job_json) must write exactly what to_json(...).dump()
-// writes, for every profile and every shape of job; it may only decline (non-ASCII text), never differ.
+// The model's direct job writer (job.hpp, append_json) must write exactly what to_json(...).dump() writes, for
+// every profile and every shape of job; it may only decline (non-ASCII text), never differ. The fake answers with it.
 #include <cmath>
 #include <limits>
 #include <string>
@@ -7,12 +7,12 @@
 
 #include <gtest/gtest.h>
 
-#include <roambi/jobs/fake/engine.hpp>
+#include <roambi/jobs/job.hpp>
 
 namespace {
 
 using namespace roambi::jobs;
-namespace fd = roambi::jobs::fake::detail;
+namespace jd = roambi::jobs::detail;
 
 std::vector<Job> jobs() {
   std::vector<Job> out;
@@ -48,7 +48,7 @@ TEST(BenchFastJsonTest, JobBodyIsByteIdenticalToDumpInEveryProfile) {
   for (const Profile* p : kProfiles)
     for (const Job& j : jobs()) {
       std::string fast;
-      ASSERT_TRUE(fd::append_job_json(fast, j, *p)) << p->name();
+      ASSERT_TRUE(append_json(fast, j, *p)) << p->name();
       ASSERT_EQ(fast, to_json(j, *p).dump()) << p->name();
     }
 }
@@ -61,17 +61,17 @@ TEST(BenchFastJsonTest, ValuesAreByteIdenticalToDump) {
       nlohmann::json::parse(R"({"b":1,"a":{"d":[],"c":"x"},"A":null})")};
   for (const auto& v : values) {
     std::string fast;
-    ASSERT_TRUE(fd::append_json(fast, v)) << v.dump();
+    ASSERT_TRUE(jd::append_json_value(fast, v)) << v.dump();
     EXPECT_EQ(fast, v.dump());
   }
 }
 
 TEST(BenchFastJsonTest, DeclinesNonAsciiTextSoDumpKeepsItsUtf8Checks) {
   std::string out;
-  EXPECT_FALSE(fd::append_json_string(out, "caf\xc3\xa9"));
+  EXPECT_FALSE(jd::append_json_string(out, "caf\xc3\xa9"));
   Job j;
   j.uid = "u";
   j.exception = "\xff";
   out.clear();
-  EXPECT_FALSE(fd::append_job_json(out, j, kLenient));
+  EXPECT_FALSE(append_json(out, j, kLenient));
 }

@@ -411,4 +411,75 @@ INSTANTIATE_TEST_SUITE_P(
                      false, false, ErrorCode::invalid_file_format, "source_file_uid"}),
     [](const auto& info) { return camel_case(info.param.name); });
 
+// read_plain_submit_json is a shortcut of parse + validate_submit_json: where it answers, it must answer the same;
+// where it cannot promise that, it declines. Every body here is tried in every profile.
+TEST(SpecSubmitTest, PlainReaderAgreesWithTheFullPathOrDeclines) {
+  const std::string base = R"("template_uid":"tpl-1","title":"Q3 sales","source_file_uid":"src-1")";
+  const std::string plain = "{" + base + R"(,"folder_uid":"fld-1"})";
+  const std::string spaced = " \r\n\t{ " + base + R"( , "folder_uid" : "fld-1" } )" + "\n";
+  const std::vector<std::string> bodies{
+      plain,
+      spaced,
+      "{" + base + R"(,"folder_uid":"fld-1","overwrite":true})",
+      "{" + base + R"(,"folder_uid":"fld-1","overwrite":false})",
+      "{" + base + R"(,"folder_uid":"fld-1","overwrite":null})",
+      "{" + base + R"(,"folder_uid":"fld-1","overwrite":"true"})",
+      "{" + base + R"(,"folder_uid":"fld-1","overwrite":"false"})",
+      "{" + base + R"(,"folder_uid":"fld-1","overwrite":"yes"})",
+      "{" + base + R"(,"folder_uid":"fld-1","overwrite":1})",
+      "{" + base + R"(,"directory_uid":"fld-1"})",
+      "{" + base + R"(,"folder_uid":"fld-1","directory_uid":"fld-2"})",
+      "{" + base + R"(,"folder_uid":null,"directory_uid":"fld-2"})",
+      "{" + base + R"(,"folder_uid":""})",
+      "{" + base + R"(,"folder_uid":"fld-1","extra":"x","more":null})",
+      "{" + base + R"(,"folder_uid":"fld-1","title":"twice"})",
+      "{" + base + R"(,"folder_uid":"fld-1","nested":{}})",
+      "{" + base + R"(,"folder_uid":"fld-1","n":3})",
+      "{" + base + R"(,"folder_uid":"fld-\u0031"})",
+      "{" + base + R"(,"folder_uid":"fld-\"1"})",
+      "{" + base + ",\"folder_uid\":\"caf\xc3\xa9\"}",
+      "{" + base + ",\"folder_uid\":\"tab\there\"}",
+      "{" + base + ",\"folder_uid\":\"del\x7fhere\"}",
+      "{" + base + R"(,"folder_uid":"fld-1"} x)",
+      "{" + base + R"(,"folder_uid":"fld-1",})",
+      "{" + base + R"(,"folder_uid":"fld-1")",
+      "{" + base + R"(,"folder_uid":"fld-1"}})",
+      "{" + base + R"(,"folder_uid":"fld-1","overwrite":tru})",
+      "{" + base + R"(,"folder_uid":"fld-1","overwrite":truex})",
+      R"({"title":"t","source_file_uid":"s","folder_uid":"f"})",
+      R"({"template_uid":"","title":"t","source_file_uid":"s","folder_uid":"f"})",
+      R"({"template_uid":"t","title":"t","source_file_uid":"s","folder_uid":"f","a":1,"b":2,"c":3,"d":4,"e":5})",
+      R"({"template_uid":"t","title":"t","source_file_uid":"s","folder_uid":"f","a":"","b":"","c":"","d":""})",
+      "{}", "[]", "null", "", "{", "\"text\"", "\xef\xbb\xbf{" + base + R"(,"folder_uid":"fld-1"})",
+      "{" + base + R"(,"folder_uid":"fld-1"})" + std::string(1, '\0'),
+  };
+  std::size_t answered = 0;
+  for (const Profile* p : kProfiles)
+    for (const auto& text : bodies) {
+      auto fast = read_plain_submit_json(text, *p);
+      auto full = validate_submit_json(parse_submit_body(text, *p).doc, *p);
+      if (!fast) continue;
+      ++answered;
+      ASSERT_TRUE(full.request) << p->name() << ": " << text;
+      EXPECT_FALSE(fast->error);
+      EXPECT_TRUE(fast->violations.empty());
+      EXPECT_EQ(fast->seen, full.seen) << p->name() << ": " << text;
+      const SubmitRequest &a = *fast->request, &b = *full.request;
+      EXPECT_EQ(a.mode, b.mode);
+      EXPECT_EQ(a.template_uid, b.template_uid);
+      EXPECT_EQ(a.title, b.title);
+      EXPECT_EQ(a.source_file_uid, b.source_file_uid);
+      EXPECT_EQ(a.source_file, b.source_file);
+      EXPECT_EQ(a.folder_uid, b.folder_uid) << p->name() << ": " << text;
+      EXPECT_EQ(a.overwrite, b.overwrite) << p->name() << ": " << text;
+    }
+  // The common bodies take the shortcut in every profile.
+  for (const Profile* p : kProfiles) {
+    EXPECT_TRUE(read_plain_submit_json(plain, *p)) << p->name();
+    EXPECT_TRUE(read_plain_submit_json(spaced, *p)) << p->name();
+    EXPECT_TRUE(read_plain_submit_json("{" + base + R"(,"folder_uid":"fld-1","overwrite":true})", *p)) << p->name();
+  }
+  EXPECT_GT(answered, 3 * std::size(kProfiles));
+}
+
 }  // namespace

@@ -49,8 +49,16 @@ inline std::string token_path() { return std::string(route(RouteId::refresh_toke
 
 /// The status path of a job in a documented form (D4b). Spec: "Jobs" example, "Submit Job" example.
 inline std::string status_path(std::string_view job_uid, Variant form = Variant::path_v1_jobs) {
-  if (form == Variant::path_api_1_job) return "/api/1/job/" + std::string(job_uid);
-  return std::string(kVersionPrefix) + "/jobs/" + std::string(job_uid);
+  std::string path;  // built in place: every job answer writes one
+  path.reserve(kVersionPrefix.size() + 6 + job_uid.size() + 4);
+  if (form == Variant::path_api_1_job) {
+    path += "/api/1/job/";
+  } else {
+    path += kVersionPrefix;
+    path += "/jobs/";
+  }
+  path += job_uid;
+  return path;
 }
 
 /// The Check Job Status path without the version segment, as the method line writes it (D7).

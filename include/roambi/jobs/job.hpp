@@ -2,7 +2,10 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <optional>
@@ -70,6 +73,93 @@ struct Job {
   bool terminal() const { return is_terminal(status); }
 };
 
+namespace detail {
+// JSON text byte-identical to nlohmann::json::dump() (keys sorted, shortest round-trip doubles), written without a
+// tree. Each returns false, leaving `out` unspecified, where it cannot promise identity (a non-ASCII string, whose
+// UTF-8 dump() checks and may reject): the caller then falls back to dump().
+// The bytes written as they are: 0x20 to 0x7f but the quote and the backslash.
+inline constexpr std::array<bool, 256> kJsonPlainChars = [] {
+  std::array<bool, 256> t{};
+  for (std::size_t c = 0x20; c < 0x80; ++c) t[c] = c != '"' && c != '\\';
+  return t;
+}();
+inline bool append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  std::size_t run = 0;  // start of the run of characters copied as they are
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (kJsonPlainChars[c]) continue;
+    if (c >= 0x80) return false;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        char u[8];
+        std::snprintf(u, sizeof u, "\\u%04x", c);
+        out += u;
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+  return true;
+}
+inline void append_json_number(std::string& out, double x) {
+  if (!std::isfinite(x)) {
+    out += "null";
+    return;
+  }
+  if (x == 0.0 || x == 1.0) {  // most progress values: dump()'s text without the shortest-digits search
+    out += std::signbit(x) ? "-0.0" : x == 0.0 ? "0.0" : "1.0";
+    return;
+  }
+  std::array<char, 64> buf{};
+  char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), x);
+  out.append(buf.data(), static_cast<std::size_t>(end - buf.data()));
+}
+inline bool append_json_value(std::string& out, const nlohmann::json& v) {
+  switch (v.type()) {
+    case nlohmann::json::value_t::null: out += "null"; return true;
+    case nlohmann::json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return true;
+    case nlohmann::json::value_t::number_integer: out += std::to_string(v.get<std::int64_t>()); return true;
+    case nlohmann::json::value_t::number_unsigned: out += std::to_string(v.get<std::uint64_t>()); return true;
+    case nlohmann::json::value_t::number_float: append_json_number(out, v.get<double>()); return true;
+    case nlohmann::json::value_t::string: return append_json_string(out, v.get_ref<const std::string&>());
+    case nlohmann::json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v) {
+        if (!first) out += ',';
+        first = false;
+        if (!append_json_value(out, e)) return false;
+      }
+      out += ']';
+      return true;
+    }
+    case nlohmann::json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [k, e] : v.get_ref<const nlohmann::json::object_t&>()) {
+        if (!first) out += ',';
+        first = false;
+        if (!append_json_string(out, k)) return false;
+        out += ':';
+        if (!append_json_value(out, e)) return false;
+      }
+      out += '}';
+      return true;
+    }
+    default: return false;  // binary, discarded
+  }
+}
+}  // namespace detail
+
 /// The wire form {"job": {...}} in profile p.
 inline nlohmann::json to_json(const Job& job, const Profile& p) {
   nlohmann::json j = nlohmann::json::object();
@@ -100,6 +190,71 @@ inline nlohmann::json to_json(const Job& job, const Profile& p) {
   if (field != Variant::link_status_uri) j["status_url"] = job.status_url;
   if (field != Variant::link_status_url) j["status_uri"] = job.status_url;
   return nlohmann::json{{"job", std::move(j)}};
+}
+
+/// to_json(job, p).dump(), written straight to `out` without building a tree: the form a server answering many
+/// polls wants. `results` is the JSON text of job.results ("" for null; job.results itself is not read), so a
+/// caller can write it from its own state. Returns false, `out` unspecified, where it cannot promise the same bytes
+/// (non-ASCII text): write to_json(job, p).dump() then. tests/bench_fast_json_test.cpp holds the two identical.
+/// Spec: "Jobs"; D1-D6.
+inline bool append_json(std::string& out, const Job& job, const Profile& p, std::string_view results) {
+  out.reserve(out.size() + 512);  // a complete job with results is ~330 bytes: one allocation
+  out += "{\"job\":{\"exception\":";
+  if (!job.exception) {
+    out += "null";
+  } else {
+    bool done = false;
+    if (p.emits(Variant::exception_number)) {
+      char* end = nullptr;
+      long long code = std::strtoll(job.exception->c_str(), &end, 10);
+      if (!job.exception->empty() && end && *end == '\0') {
+        out += std::to_string(code);
+        done = true;
+      }
+    }
+    if (!done && !detail::append_json_string(out, *job.exception)) return false;
+  }
+  out += ",\"progress\":";
+  if (p.emits(Variant::progress_numeric_string)) {
+    std::string text;
+    if (job.progress == 1.0) {
+      text = "1";
+    } else {
+      detail::append_json_number(text, job.progress);
+    }
+    detail::append_json_string(out, text);
+  } else {
+    detail::append_json_number(out, job.progress);
+  }
+  if (!results.empty() || p.emits(Variant::results_always_present)) {
+    out += ",\"results\":";
+    out += results.empty() ? std::string_view("null") : results;
+  }
+  out += ",\"retry_after\":";
+  out += std::to_string(job.retry_after);
+  JobStatus shown = job.status;
+  if (shown == JobStatus::error && p.emits(Variant::failed_status_complete)) shown = JobStatus::complete;
+  out += ",\"status\":";
+  detail::append_json_string(out, to_string(shown));
+  const Variant field = p.emitted(Decision::status_link_field);
+  if (field != Variant::link_status_url) {
+    out += ",\"status_uri\":";
+    if (!detail::append_json_string(out, job.status_url)) return false;
+  }
+  if (field != Variant::link_status_uri) {
+    out += ",\"status_url\":";
+    if (!detail::append_json_string(out, job.status_url)) return false;
+  }
+  out += ",\"uid\":";
+  if (!detail::append_json_string(out, job.uid)) return false;
+  out += "}}";
+  return true;
+}
+/// The same, with job.results written from its tree.
+inline bool append_json(std::string& out, const Job& job, const Profile& p) {
+  std::string results;
+  if (!job.results.is_null() && !detail::append_json_value(results, job.results)) return false;
+  return append_json(out, job, p, results);
 }
 
 /// Parses a job response body against profile p. Returns the job only when there is no violation; every

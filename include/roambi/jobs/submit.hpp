@@ -221,6 +221,136 @@ inline SubmitValidation validate_submit_json(const nlohmann::json& body, const P
   return r.finish(std::move(req));
 }
 
+namespace detail {
+/// One member of a plain JSON object (see read_plain_object): a string (its text as written), true, false or null.
+struct PlainMember {
+  std::string_view key, text;
+  enum class Kind : unsigned char { string, boolean, null } kind = Kind::null;
+  bool flag = false;
+};
+/// Reads a JSON object whose values are all strings, booleans or nulls, with ASCII text and no escapes, no member
+/// named twice and at most out.size() members; returns the count, or -1 for any other text (which nlohmann::json
+/// may read differently, or not at all): such text takes the full parse.
+template <std::size_t N>
+int read_plain_object(std::string_view s, std::array<PlainMember, N>& out) {
+  std::size_t i = 0;
+  auto skip_ws = [&] {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  };
+  auto string = [&](std::string_view& into) {  // at the opening quote
+    const std::size_t start = ++i;
+    for (; i < s.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c == '"') break;
+      if (c < 0x20 || c >= 0x80 || c == '\\') return false;
+    }
+    if (i == s.size()) return false;
+    into = s.substr(start, i++ - start);
+    return true;
+  };
+  auto word = [&](std::string_view w) {
+    if (s.compare(i, w.size(), w) != 0) return false;
+    i += w.size();
+    return true;
+  };
+  skip_ws();
+  if (i == s.size() || s[i++] != '{') return -1;
+  int n = 0;
+  skip_ws();
+  if (i < s.size() && s[i] == '}') {
+    ++i;
+  } else {
+    for (;;) {
+      if (static_cast<std::size_t>(n) == N) return -1;
+      PlainMember& m = out[static_cast<std::size_t>(n)];
+      skip_ws();
+      if (i == s.size() || s[i] != '"' || !string(m.key)) return -1;
+      for (int k = 0; k < n; ++k)
+        if (out[static_cast<std::size_t>(k)].key == m.key) return -1;  // nlohmann keeps the last: not worth copying
+      skip_ws();
+      if (i == s.size() || s[i++] != ':') return -1;
+      skip_ws();
+      if (i == s.size()) return -1;
+      if (s[i] == '"') {
+        m.kind = PlainMember::Kind::string;
+        if (!string(m.text)) return -1;
+      } else if (word("true")) {
+        m.kind = PlainMember::Kind::boolean;
+        m.flag = true;
+      } else if (word("false")) {
+        m.kind = PlainMember::Kind::boolean;
+        m.flag = false;
+      } else if (word("null")) {
+        m.kind = PlainMember::Kind::null;
+      } else {
+        return -1;
+      }
+      ++n;
+      skip_ws();
+      if (i == s.size()) return -1;
+      if (s[i] == '}') {
+        ++i;
+        break;
+      }
+      if (s[i++] != ',') return -1;
+    }
+  }
+  skip_ws();
+  return i == s.size() ? n : -1;
+}
+}  // namespace detail
+
+/// validate_submit_json(parse_submit_body(text, p).doc, p), without a tree, where that yields a valid request
+/// from a plain body (a flat object of ASCII strings without escapes, booleans and nulls): the common submit, read
+/// at a fraction of the cost. nullopt for any other body or outcome: take the full path then, which also names
+/// every violation. tests/spec_submit_test.cpp holds the two identical. Spec: "Submit Job: Parameters"; D8, D9.
+inline std::optional<SubmitValidation> read_plain_submit_json(std::string_view text, const Profile& p) {
+  std::array<detail::PlainMember, 8> members;
+  const int n = detail::read_plain_object(text, members);
+  if (n < 0) return std::nullopt;
+  auto find = [&](std::string_view name) -> const detail::PlainMember* {
+    for (int k = 0; k < n; ++k)
+      if (members[static_cast<std::size_t>(k)].key == name) return &members[static_cast<std::size_t>(k)];
+    return nullptr;
+  };
+  auto text_of = [&](std::string_view name) -> std::optional<std::string> {  // a non-empty string, else nullopt
+    const auto* m = find(name);
+    if (!m || m->kind != detail::PlainMember::Kind::string || m->text.empty()) return std::nullopt;
+    return std::string(m->text);
+  };
+  SubmitValidation out;
+  SubmitRequest r;
+  r.mode = SubmitMode::json;
+  auto tpl = text_of("template_uid"), title = text_of("title"), src = text_of("source_file_uid");
+  if (!tpl || !title || !src) return std::nullopt;
+  std::optional<std::string> folder;
+  if (find("folder_uid")) {
+    out.seen.push_back(Variant::folder_field_folder_uid);
+    folder = text_of("folder_uid");
+  } else if (find("directory_uid") && p.accepts(Variant::folder_field_directory_uid)) {
+    out.seen.push_back(Variant::folder_field_directory_uid);
+    folder = text_of("directory_uid");
+  }
+  if (!folder) return std::nullopt;
+  if (const auto* o = find("overwrite"); o && o->kind != detail::PlainMember::Kind::null) {
+    if (o->kind == detail::PlainMember::Kind::boolean) {
+      out.seen.push_back(Variant::overwrite_boolean);
+      r.overwrite = o->flag;
+    } else if ((o->text == "true" || o->text == "false") && p.accepts(Variant::overwrite_string)) {
+      out.seen.push_back(Variant::overwrite_string);
+      r.overwrite = o->text == "true";
+    } else {
+      return std::nullopt;
+    }
+  }
+  r.template_uid = std::move(*tpl);
+  r.title = std::move(*title);
+  r.source_file_uid = std::move(src);
+  r.folder_uid = std::move(*folder);
+  out.request = std::move(r);
+  return out;
+}
+
 /// Validates a multipart-mode request: the publish_options part (JSON, as the JSON mode without source_file_uid)
 /// and exactly one of a source_file part or a source_file_uid. Spec: Publish page; D8, D9.
 inline SubmitValidation validate_submit_multipart(const std::optional<std::string>& publish_options,

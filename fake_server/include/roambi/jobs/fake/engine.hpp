@@ -11,17 +11,18 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <queue>
 #include <random>
-#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -38,147 +39,17 @@
 namespace roambi::jobs::fake {
 
 namespace detail {
-// A writer of JSON text byte-identical to nlohmann::json::dump() (keys sorted, shortest round-trip doubles), without
-// building a tree: the job body of every submit and poll is most of the fake's own cost per request otherwise.
-// Each returns false, leaving `out` unspecified, where it cannot promise identity (a non-ASCII string, whose UTF-8
-// dump() checks and may reject): the caller then falls back to dump().
-inline bool append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  std::size_t run = 0;  // start of the run of characters copied as they are
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) return false;
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        char u[8];
-        std::snprintf(u, sizeof u, "\\u%04x", c);
-        out += u;
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out += '"';
-  return true;
+/// The value of the first header of that name (case-insensitive), or null: without the copies and the per-character
+/// tolower of httplib's get_header_value and has_header.
+inline const std::string* find_header(const httplib::Request& req, std::string_view name) {
+  for (const auto& [k, v] : req.headers)
+    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), name.size()) == 0) return &v;
+  return nullptr;
 }
 /// req.get_header_value(name) without its copies: the first header of that name (case-insensitive), or "".
 inline std::string_view header_of(const httplib::Request& req, std::string_view name) {
-  for (const auto& [k, v] : req.headers)
-    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), name.size()) == 0) return v;
-  return {};
-}
-inline void append_json_number(std::string& out, double x) {
-  if (!std::isfinite(x)) {
-    out += "null";
-    return;
-  }
-  std::array<char, 64> buf{};
-  char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), x);
-  out.append(buf.data(), static_cast<std::size_t>(end - buf.data()));
-}
-inline bool append_json(std::string& out, const nlohmann::json& v) {
-  switch (v.type()) {
-    case nlohmann::json::value_t::null: out += "null"; return true;
-    case nlohmann::json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return true;
-    case nlohmann::json::value_t::number_integer: out += std::to_string(v.get<std::int64_t>()); return true;
-    case nlohmann::json::value_t::number_unsigned: out += std::to_string(v.get<std::uint64_t>()); return true;
-    case nlohmann::json::value_t::number_float: append_json_number(out, v.get<double>()); return true;
-    case nlohmann::json::value_t::string: return append_json_string(out, v.get_ref<const std::string&>());
-    case nlohmann::json::value_t::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& e : v) {
-        if (!first) out += ',';
-        first = false;
-        if (!append_json(out, e)) return false;
-      }
-      out += ']';
-      return true;
-    }
-    case nlohmann::json::value_t::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& [k, e] : v.get_ref<const nlohmann::json::object_t&>()) {
-        if (!first) out += ',';
-        first = false;
-        if (!append_json_string(out, k)) return false;
-        out += ':';
-        if (!append_json(out, e)) return false;
-      }
-      out += '}';
-      return true;
-    }
-    default: return false;  // binary, discarded
-  }
-}
-/// to_json(job, p).dump(), written directly. It mirrors to_json in <roambi/jobs/job.hpp> field by field; a test
-/// (tests/bench_fast_json_test.cpp) compares the two over every profile and job state.
-/// `results` is the JSON text of job.results ("" for null), so that a caller can write it without building a tree.
-inline bool append_job_json(std::string& out, const Job& job, const Profile& p, std::string_view results) {
-  out.reserve(out.size() + 512);  // a complete job with results is ~330 bytes: one allocation
-  out += "{\"job\":{\"exception\":";
-  if (!job.exception) {
-    out += "null";
-  } else {
-    bool done = false;
-    if (p.emits(Variant::exception_number)) {
-      char* end = nullptr;
-      long long code = std::strtoll(job.exception->c_str(), &end, 10);
-      if (!job.exception->empty() && end && *end == '\0') {
-        out += std::to_string(code);
-        done = true;
-      }
-    }
-    if (!done && !append_json_string(out, *job.exception)) return false;
-  }
-  out += ",\"progress\":";
-  if (p.emits(Variant::progress_numeric_string)) {
-    std::string text;
-    if (job.progress == 1.0) {
-      text = "1";
-    } else {
-      append_json_number(text, job.progress);
-    }
-    append_json_string(out, text);
-  } else {
-    append_json_number(out, job.progress);
-  }
-  if (!results.empty() || p.emits(Variant::results_always_present)) {
-    out += ",\"results\":";
-    out += results.empty() ? std::string_view("null") : results;
-  }
-  out += ",\"retry_after\":";
-  out += std::to_string(job.retry_after);
-  JobStatus shown = job.status;
-  if (shown == JobStatus::error && p.emits(Variant::failed_status_complete)) shown = JobStatus::complete;
-  out += ",\"status\":";
-  append_json_string(out, to_string(shown));
-  const Variant field = p.emitted(Decision::status_link_field);
-  if (field != Variant::link_status_url) {
-    out += ",\"status_uri\":";
-    if (!append_json_string(out, job.status_url)) return false;
-  }
-  if (field != Variant::link_status_uri) {
-    out += ",\"status_url\":";
-    if (!append_json_string(out, job.status_url)) return false;
-  }
-  out += ",\"uid\":";
-  if (!append_json_string(out, job.uid)) return false;
-  out += "}}";
-  return true;
-}
-inline bool append_job_json(std::string& out, const Job& job, const Profile& p) {
-  std::string results;
-  if (!job.results.is_null() && !append_json(results, job.results)) return false;
-  return append_job_json(out, job, p, results);
+  const std::string* v = find_header(req, name);
+  return v ? std::string_view(*v) : std::string_view();
 }
 }  // namespace detail
 
@@ -266,6 +137,8 @@ class Engine {
     files_.clear();
     published_.clear();
     reserved_.clear();
+    name_ids_.clear();
+    names_.clear();
     windows_.clear();
     scripts_.clear();
     faults_.clear();
@@ -292,15 +165,17 @@ class Engine {
   /// Whether a published file of this title is in the folder (jobs that completed, plus the fixtures' files).
   bool file_exists(const std::string& folder, const std::string& title) const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return files_.count({folder, title}) != 0;
+    auto f = name_id(folder);
+    return f && files_.count(title_key(*f, title)) != 0;
   }
   /// The job as a client in this profile would read it now, if it is retained.
   std::optional<Job> job(const std::string& uid) {
     std::lock_guard<std::mutex> lock(mutex_);
     settle(clock_.now_ms());
-    auto it = jobs_.find(uid);
+    auto key = uid_key(uid);
+    auto it = key ? jobs_.find(*key) : jobs_.end();
     if (it == jobs_.end()) return std::nullopt;
-    return view(it->second, clock_.now_ms());
+    return view(it->first, it->second, clock_.now_ms());
   }
 
   std::vector<CoverageItem> coverage() const {
@@ -337,20 +212,66 @@ class Engine {
   }
   void cover(std::size_t slot) { coverage_[slot].fetch_add(1, std::memory_order_relaxed); }
 
+  // A retained job, kept small (issue #6: 100,000 of them in 64 MiB): the uid is the map's packed key, and user,
+  // account, folder and exception are indices into names_, each name stored once.
   struct JobRecord {
-    std::string uid, user, account, folder, title;
-    bool overwrite = false;
+    std::string title;
     std::int64_t created_ms = 0, ends_ms = 0;
-    enum class Progression : unsigned char { clock, polls, stall } progression = Progression::clock;
-    int polls_needed = 0, polls_seen = 0;
-    bool fails = false;
-    std::string exception;
-    bool settled = false;
-    JobStatus final_status = JobStatus::processing;
-    double final_progress = 0.0;
-    std::string file_hex;  // once complete: the published file's uid after "file-"; results_of() builds the rest
     std::uint64_t reads = 0;
+    std::uint32_t user = 0, account = 0, folder = 0, exception = 0;
+    int polls_needed = 0, polls_seen = 0;
+    std::array<char, 12> file_hex{};  // once complete: the published file's uid after "file-"; results_of() builds the rest
+    enum class Progression : unsigned char { clock, polls, stall } progression = Progression::clock;
+    JobStatus final_status = JobStatus::processing;
+    bool overwrite = false, fails = false, settled = false;
+
+    bool has_file() const { return file_hex[0] != '\0'; }
+    std::string_view file_id() const { return {file_hex.data(), file_hex.size()}; }
+    double final_progress() const { return final_status == JobStatus::error ? 0.5 : 1.0; }
   };
+  /// A job uid (a UUID in 8-4-4-4-12 lowercase hex form) as its 32 digits packed, most significant first, so keys
+  /// order as the uids' text does.
+  struct UidKey {
+    std::uint64_t hi = 0, lo = 0;
+    bool operator==(const UidKey& o) const { return hi == o.hi && lo == o.lo; }
+    bool operator<(const UidKey& o) const { return hi != o.hi ? hi < o.hi : lo < o.lo; }
+  };
+  struct UidHash {
+    std::size_t operator()(const UidKey& k) const noexcept {
+      return static_cast<std::size_t>(k.lo ^ (k.hi * 0x9e3779b97f4a7c15ull));
+    }
+  };
+  /// The key of a uid this engine could have made; nullopt for any other text (no such job).
+  static std::optional<UidKey> uid_key(std::string_view s) {
+    if (s.size() != 36) return std::nullopt;
+    UidKey k;
+    int digits = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const char c = s[i];
+      if (i == 8 || i == 13 || i == 18 || i == 23) {
+        if (c != '-') return std::nullopt;
+        continue;
+      }
+      unsigned v;
+      if (c >= '0' && c <= '9') v = static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f') v = static_cast<unsigned>(c - 'a' + 10);
+      else return std::nullopt;
+      std::uint64_t& half = digits < 16 ? k.hi : k.lo;
+      half = (half << 4) | v;
+      ++digits;
+    }
+    return k;
+  }
+  static std::string uid_text(const UidKey& k) {
+    static const char* hex = "0123456789abcdef";
+    std::string uid(36, '-');
+    for (std::size_t i = 0, o = 0; i < 32; ++i, ++o) {
+      if (i == 8 || i == 12 || i == 16 || i == 20) ++o;
+      const std::uint64_t half = i < 16 ? k.hi : k.lo;
+      uid[o] = hex[(half >> (4 * (15 - i % 16))) & 15u];
+    }
+    return uid;
+  }
   struct FaultState {
     Fault fault;
     std::uint64_t seen = 0, fired = 0;
@@ -359,12 +280,11 @@ class Engine {
     std::deque<std::int64_t> at;  // grows with the requests made, not with the limit (a raised limit costs nothing)
     int limit = 0;
   };
-  using TitleKey = std::pair<std::string, std::string>;  // folder, title
 
   bool has(Defect d) const { return opts_.defects.has(d); }
 
   void load_files() {
-    for (const auto& f : tenant_.files) files_.insert({f.folder, f.title});
+    for (const auto& f : tenant_.files) files_.insert(title_key(intern(f.folder), f.title));
     if (!initial_tenant_) initial_tenant_ = tenant_;
   }
 
@@ -376,36 +296,47 @@ class Engine {
     res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
   }
   /// A job's answer: the fast text where it could be written (no defect on, ASCII strings), else the tree as before.
+  /// Taken in two steps, so that little is done under mutex_: prepare_body (lock held) takes what the answer needs
+  /// from the record, write_body (lock let go) writes it.
   struct Rendered {
-    std::string text;
+    std::string text;  // prepare_body: the results' text ("" for none); write_body: the whole answer
     nlohmann::json tree;
   };
   /// `j` is view(r, now, false): the results, when there are any, are written from the record, not built.
-  Rendered render_body(Job& j, const JobRecord& r) const {
+  Rendered prepare_body(Job& j, const JobRecord& r) const {
     Rendered b;
     if (!opts_.defects.any()) {
-      std::string results;
-      bool ok = true;
-      if (r.settled && !r.file_hex.empty()) {  // results_of(r), written directly; keys sorted as dump() sorts them
-        results = "{\"file\":{\"folder_uid\":";
-        ok = detail::append_json_string(results, r.folder);
-        results += ",\"title\":";
-        ok = ok && detail::append_json_string(results, r.title);
-        results += ",\"uid\":\"file-";
-        results += r.file_hex;
-        results += "\"}}";
-      }
-      if (ok && detail::append_job_json(b.text, j, opts_.profile, results)) return b;
+      if (!r.settled || !r.has_file()) return b;
+      // results_of(r), written directly; keys sorted as dump() sorts them
+      b.text = "{\"file\":{\"folder_uid\":";
+      bool ok = jobs::detail::append_json_string(b.text, name(r.folder));
+      b.text += ",\"title\":";
+      ok = ok && jobs::detail::append_json_string(b.text, r.title);
+      b.text += ",\"uid\":\"file-";
+      b.text += r.file_id();
+      b.text += "\"}}";
+      if (ok) return b;
     }
     b.text.clear();
     if (r.settled) j.results = results_of(r);
     b.tree = render(j, r);
     return b;
   }
+  void write_body(Rendered& b, Job& j) const {
+    if (!b.tree.is_null()) return;
+    std::string text;
+    if (append_json(text, j, opts_.profile, b.text)) {
+      b.text = std::move(text);
+      return;
+    }
+    // Text that is not ASCII (a scripted exception): the tree, as render() builds it with no defect on.
+    if (!b.text.empty()) j.results = nlohmann::json::parse(b.text);
+    b.tree = to_json(j, opts_.profile);
+  }
   /// What a complete job's results say: the file it published. Spec: "Jobs" example, field results; D3.
-  static nlohmann::json results_of(const JobRecord& r) {
-    if (r.file_hex.empty()) return nullptr;
-    return {{"file", {{"uid", "file-" + r.file_hex}, {"title", r.title}, {"folder_uid", r.folder}}}};
+  nlohmann::json results_of(const JobRecord& r) const {
+    if (!r.has_file()) return nullptr;
+    return {{"file", {{"uid", "file-" + std::string(r.file_id())}, {"title", r.title}, {"folder_uid", name(r.folder)}}}};
   }
   void send_rendered(httplib::Response& res, int status, Rendered& b) {
     if (!b.tree.is_null()) return send_json(res, status, b.tree);
@@ -477,7 +408,7 @@ class Engine {
       case RouteId::submit_job: return submit(req, res, x, std::string(m->param));
       case RouteId::check_job_status:
         cover(m->unversioned || m->status_form != Variant::path_v1_jobs ? 3 : 2);
-        return status(req, res, x, std::string(m->param));
+        return status(res, x, m->param);
       case RouteId::refresh_token: return refresh(req, res, x);
     }
   }
@@ -502,38 +433,32 @@ class Engine {
   }
 
   // ---- auth and rate limit ----
-  /// The user behind the request's bearer token; nullopt (and the token error answered) when there is none.
-  std::optional<std::string> authenticate(httplib::Response& res, Exchange& x) {
-    const bool bearer = !x.token.empty();
-    enum class Outcome { ok, unknown, expired } outcome = Outcome::ok;
-    std::string user;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto it = tenant_.tokens.find(x.token);
-      if (it == tenant_.tokens.end()) {
-        if (has(Defect::auth_not_checked) && !tenant_.tokens.empty())
-          user = tenant_.tokens.begin()->second.user;
-        else
-          outcome = Outcome::unknown;
-      } else if (it->second.expired && !has(Defect::expired_token_accepted)) {
-        outcome = Outcome::expired;
-      } else {
-        user = it->second.user;
-      }
+  // Each request takes mutex_ once for all of its state (a submit twice: its body is parsed in between): with a thread
+  // per connection on few cores, every extra acquisition was a chance to be preempted holding it (issue #6).
+  enum class Auth : unsigned char { ok, unknown, expired };
+  /// The user behind the bearer token (`user` points into the tenant), or why there is none. mutex_ held.
+  Auth authenticate(const std::string& token, const std::string*& user) const {
+    auto it = tenant_.tokens.find(token);
+    if (it == tenant_.tokens.end()) {
+      if (!has(Defect::auth_not_checked) || tenant_.tokens.empty()) return Auth::unknown;
+      user = &tenant_.tokens.begin()->second.user;
+      return Auth::ok;
     }
-    if (outcome == Outcome::unknown)
-      send_error(res, x,
-                 ApiError::of(token_error_for(false, opts_.profile),
-                              bearer ? "unknown access token" : "missing \"Authorization: Bearer <access token>\" header"));
-    else if (outcome == Outcome::expired)
-      send_error(res, x, ApiError::of(token_error_for(true, opts_.profile), "the access token has expired"));
-    if (outcome != Outcome::ok) return std::nullopt;
-    return user;
+    if (it->second.expired && !has(Defect::expired_token_accepted)) return Auth::expired;
+    user = &it->second.user;
+    return Auth::ok;
+  }
+  void answer_auth_error(Auth a, httplib::Response& res, Exchange& x) {
+    if (a == Auth::expired)
+      return send_error(res, x, ApiError::of(token_error_for(true, opts_.profile), "the access token has expired"));
+    send_error(res, x,
+               ApiError::of(token_error_for(false, opts_.profile),
+                            !x.token.empty() ? "unknown access token" : "missing \"Authorization: Bearer <access token>\" header"));
   }
 
   /// invalid_account when the account does not exist; disabled_account when it is disabled or not the user's.
+  /// mutex_ held.
   std::optional<ApiError> check_account(const std::string& account, const std::string& user) const {
-    std::lock_guard<std::mutex> lock(mutex_);
     auto a = tenant_.accounts.find(account);
     if (a == tenant_.accounts.end())
       return ApiError::about(ErrorCode::invalid_account, "account_uid", "account " + account + " does not exist");
@@ -545,31 +470,28 @@ class Engine {
     return std::nullopt;
   }
 
-  /// Counts the request against the token's window; false (and a 503 answered) when over the limit.
-  bool admit(const std::string& token, bool poll, httplib::Response& res, Exchange& x) {
-    const int limit = rate_limit_.load(std::memory_order_relaxed);
+  /// Counts the request against the token's window under `limit` (rate_limit_ as read): 0 when admitted, else the
+  /// seconds until it would be. mutex_ held.
+  int admit(const std::string& token, bool poll, std::int64_t now, int limit) {
     if (limit <= 0 || has(Defect::rate_limit_not_enforced) || (poll && opts_.profile.emits(Variant::polls_exempt)))
-      return true;
-    const std::int64_t now = clock_.now_ms(), window = std::int64_t{1000} * kRateLimitWindowSeconds;
-    int wait_s = 0;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      Window& w = windows_[token];
-      if (w.limit != limit) w = Window{{}, limit};
-      while (!w.at.empty() && w.at.front() <= now - window) w.at.pop_front();
-      if (w.at.size() < static_cast<std::size_t>(limit)) {
-        w.at.push_back(now);
-        return true;
-      }
-      wait_s = static_cast<int>((w.at.front() + window - now + 999) / 1000);
+      return 0;
+    const std::int64_t window = std::int64_t{1000} * kRateLimitWindowSeconds;
+    Window& w = windows_[token];
+    if (w.limit != limit) w = Window{{}, limit};
+    while (!w.at.empty() && w.at.front() <= now - window) w.at.pop_front();
+    if (w.at.size() < static_cast<std::size_t>(limit)) {
+      w.at.push_back(now);
+      return 0;
     }
-    x.retry_after = std::max(1, wait_s);
+    return std::max(1, static_cast<int>((w.at.front() + window - now + 999) / 1000));
+  }
+  void answer_rate_limited(int limit, int wait_s, httplib::Response& res, Exchange& x) {
+    x.retry_after = wait_s;
     res.set_header(std::string(kRetryAfterHeader), std::to_string(x.retry_after));
     send_error(res, x,
                ApiError::of(ErrorCode::rate_limit_exceeded, "more than " + std::to_string(limit) +
                                                                 " requests in a minute for this access token; retry after " +
                                                                 std::to_string(x.retry_after) + " s"));
-    return false;
   }
 
   // ---- Submit Job ----
@@ -601,7 +523,9 @@ class Engine {
     }
     bool title_taken(const std::string& folder, const std::string& title) const {
       if (e.has(Defect::file_exists_not_checked)) return false;
-      TitleKey k{folder, title};
+      auto f = e.name_id(folder);  // a folder no file or job named has neither
+      if (!f) return false;
+      const std::string k = title_key(*f, title);
       return e.files_.count(k) || e.reserved_.count(k);
     }
   };
@@ -609,9 +533,8 @@ class Engine {
   static bool uploaded_source_valid(const std::string& bytes) { return !bytes.empty() && bytes.rfind("#invalid", 0) != 0; }
   static bool uploaded_source_fails(const std::string& bytes) { return bytes.rfind("#fails", 0) == 0; }
 
-  /// A scripted rejection waiting at the front of the scripts, taken by the next authenticated submit.
+  /// A scripted rejection waiting at the front of the scripts, taken by the next authenticated submit. mutex_ held.
   std::optional<ErrorCode> take_rejection() {
-    std::lock_guard<std::mutex> lock(mutex_);
     if (scripts_.empty() || scripts_.front().kind != SubmitScript::Kind::reject) return std::nullopt;
     auto code = scripts_.front().error;
     scripts_.pop_front();
@@ -619,12 +542,28 @@ class Engine {
   }
 
   void submit(const httplib::Request& req, httplib::Response& res, Exchange& x, const std::string& account) {
-    auto user_id = authenticate(res, x);
-    if (!user_id) return;
-    const std::string& user = *user_id;
-    if (!admit(x.token, false, res, x)) return;
-    if (auto err = check_account(account, user)) return send_error(res, x, *err);
-    if (auto rejection = take_rejection()) return send_error(res, x, ApiError::of(*rejection));
+    std::string user;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      const std::string* u = nullptr;
+      if (const Auth a = authenticate(x.token, u); a != Auth::ok) {
+        lock.unlock();
+        return answer_auth_error(a, res, x);
+      }
+      const int limit = rate_limit_.load(std::memory_order_relaxed);
+      if (const int wait_s = admit(x.token, false, clock_.now_ms(), limit)) {
+        lock.unlock();
+        return answer_rate_limited(limit, wait_s, res, x);
+      }
+      user = *u;
+      auto err = check_account(account, user);
+      if (!err)
+        if (auto rejection = take_rejection()) err = ApiError::of(*rejection);
+      if (err) {
+        lock.unlock();
+        return send_error(res, x, *err);
+      }
+    }
     auto ct = classify_content_type(detail::header_of(req, kContentTypeHeader), opts_.profile);
     if (!ct.mode)
       return send_error(res, x,
@@ -635,17 +574,21 @@ class Engine {
     SubmitValidation v;
     if (*ct.mode == SubmitMode::json) {
       cover(0);
-      auto parsed = parse_submit_body(req.body, opts_.profile);
-      const auto& body = parsed.doc;
-      if (body.is_discarded()) {
-        if (has(Defect::server_error_on_bad_json)) {
-          res.status = 500;
-          res.set_content("Internal Server Error", "text/plain");
-          return;
+      if (auto plain = read_plain_submit_json(req.body, opts_.profile)) {  // the common body, read without a tree
+        v = std::move(*plain);
+      } else {
+        auto parsed = parse_submit_body(req.body, opts_.profile);
+        const auto& body = parsed.doc;
+        if (body.is_discarded()) {
+          if (has(Defect::server_error_on_bad_json)) {
+            res.status = 500;
+            res.set_content("Internal Server Error", "text/plain");
+            return;
+          }
+          return send_error(res, x, ApiError::of(ErrorCode::invalid_request, "the request body is not valid JSON"));
         }
-        return send_error(res, x, ApiError::of(ErrorCode::invalid_request, "the request body is not valid JSON"));
+        v = validate_submit_json(body, opts_.profile);
       }
-      v = validate_submit_json(body, opts_.profile);
     } else {
       cover(1);
       std::optional<std::string> options, source;
@@ -682,11 +625,12 @@ class Engine {
       script = scripts_.front();
       scripts_.pop_front();
     }
+    const std::string uid = new_uid();
+    const UidKey key = *uid_key(uid);
     JobRecord j;
-    j.uid = new_uid();
-    j.user = user;
-    j.account = account;
-    j.folder = r.folder_uid;
+    j.user = intern(user);
+    j.account = intern(account);
+    j.folder = intern(r.folder_uid);
     j.title = r.title;
     j.overwrite = r.overwrite;
     j.created_ms = now;
@@ -694,15 +638,15 @@ class Engine {
     if (r.source_file_uid) {
       const Source& s = tenant_.sources.at(*r.source_file_uid);
       j.fails = s.format == SourceFormat::fails;
-      j.exception = s.exception;
+      j.exception = intern(s.exception);
     } else {
       j.fails = uploaded_source_fails(*r.source_file);
-      j.exception = "1001";
+      j.exception = intern("1001");
     }
     if (script) {
       if (script->kind == SubmitScript::Kind::fail) {
         j.fails = true;
-        j.exception = script->exception;
+        j.exception = intern(script->exception);
       } else if (script->kind == SubmitScript::Kind::stall) {
         j.progression = JobRecord::Progression::stall;
       } else if (script->kind == SubmitScript::Kind::finish_after_polls) {
@@ -711,15 +655,15 @@ class Engine {
       }
     }
     if (has(Defect::job_never_completes)) j.progression = JobRecord::Progression::stall;
-    ++reserved_[{j.folder, j.title}];
-    if (j.progression == JobRecord::Progression::clock) due_.push({j.ends_ms, j.uid});
-    order_.push_back(j.uid);
-    const std::string uid = j.uid;
-    auto& rec = jobs_.emplace(uid, std::move(j)).first->second;
-    Job shown = view(rec, now, false);
-    Rendered body = render_body(shown, rec);
+    ++reserved_[title_key(j.folder, j.title)];
+    if (j.progression == JobRecord::Progression::clock) due_.push({j.ends_ms, key});
+    order_.push_back(key);
+    auto& rec = jobs_.emplace(key, std::move(j)).first->second;
+    Job shown = view(key, rec, now, false);
+    Rendered body = prepare_body(shown, rec);
     evict_over_bound();
     lock.unlock();
+    write_body(body, shown);
     x.job_uid = uid;
     x.job_status = shown.status;
     x.retry_after = shown.retry_after;
@@ -733,36 +677,50 @@ class Engine {
   }
 
   // ---- Check Job Status ----
-  void status(const httplib::Request&, httplib::Response& res, Exchange& x, const std::string& uid) {
-    auto user_id = authenticate(res, x);
-    if (!user_id) return;
-    const std::string& user = *user_id;
-    if (!admit(x.token, true, res, x)) return;
-    if (has(Defect::slow_status_route)) x.extra_latency += std::chrono::milliseconds(300);
-    x.job_uid = uid;
+  void status(httplib::Response& res, Exchange& x, std::string_view uid) {
     std::unique_lock<std::mutex> lock(mutex_);
     const std::int64_t now = clock_.now_ms();
-    settle(now);
-    auto it = jobs_.find(uid);
-    if (it == jobs_.end() || (it->second.user != user && !has(Defect::cross_user_leak))) {
+    const std::string* user = nullptr;
+    if (const Auth a = authenticate(x.token, user); a != Auth::ok) {
       lock.unlock();
+      return answer_auth_error(a, res, x);
+    }
+    const int limit = rate_limit_.load(std::memory_order_relaxed);
+    if (const int wait_s = admit(x.token, true, now, limit)) {
+      lock.unlock();
+      return answer_rate_limited(limit, wait_s, res, x);
+    }
+    settle(now);
+    const auto key = uid_key(uid);
+    auto it = key ? jobs_.find(*key) : jobs_.end();
+    if (it == jobs_.end() || (name(it->second.user) != *user && !has(Defect::cross_user_leak))) {
+      lock.unlock();
+      admitted_to_status(x, uid);
       if (has(Defect::unknown_job_500)) {
         res.status = 500;
         return;
       }
-      return send_error(res, x, ApiError::about(ErrorCode::invalid_resource, "job_uid", "job " + uid + " does not exist"));
+      return send_error(res, x,
+                        ApiError::about(ErrorCode::invalid_resource, "job_uid", "job " + std::string(uid) + " does not exist"));
     }
     JobRecord& rec = it->second;
     ++rec.reads;
     if (rec.progression == JobRecord::Progression::polls && !rec.settled && ++rec.polls_seen >= rec.polls_needed)
       finalize(rec);
-    Job shown = view(rec, now, false);
-    Rendered body = render_body(shown, rec);
+    Job shown = view(it->first, rec, now, false);
+    Rendered body = prepare_body(shown, rec);
     lock.unlock();
+    write_body(body, shown);
+    admitted_to_status(x, uid);
     x.job_status = shown.status;
     x.retry_after = shown.retry_after;
     cover(kCovStates + static_cast<std::size_t>(shown.status));
     send_rendered(res, 200, body);
+  }
+  /// What a status request past authentication and the rate limit adds to its exchange.
+  void admitted_to_status(Exchange& x, std::string_view uid) const {
+    if (has(Defect::slow_status_route)) x.extra_latency += std::chrono::milliseconds(300);
+    x.job_uid = uid;
   }
 
   // ---- token refresh, as the Java client sends it ----
@@ -822,7 +780,28 @@ class Engine {
                {"expires_in", 3600}});
   }
 
-  // ---- jobs: ids, views, settling, eviction (mutex_ held) ----
+  // ---- jobs: ids, names, views, settling, eviction (mutex_ held) ----
+  /// The index of a name in names_, added if new. Names come from the tenant (or a test's script), so they are few.
+  std::uint32_t intern(std::string_view s) {
+    if (auto id = name_id(s)) return *id;
+    names_.emplace_back(s);  // a deque: the views name_ids_ holds stay valid
+    const auto id = static_cast<std::uint32_t>(names_.size() - 1);
+    name_ids_.emplace(names_.back(), id);
+    return id;
+  }
+  std::optional<std::uint32_t> name_id(std::string_view s) const {
+    auto it = name_ids_.find(s);
+    if (it == name_ids_.end()) return std::nullopt;
+    return it->second;
+  }
+  const std::string& name(std::uint32_t id) const { return names_[id]; }
+  /// A file's key in files_ and reserved_: its folder's name index, then its title.
+  static std::string title_key(std::uint32_t folder, std::string_view title) {
+    std::string k(sizeof folder, '\0');
+    std::memcpy(k.data(), &folder, sizeof folder);
+    k += title;
+    return k;
+  }
   std::string random_hex(int n) {
     static const char* hex = "0123456789abcdef";
     std::string s(static_cast<std::size_t>(n), '0');
@@ -841,15 +820,15 @@ class Engine {
     return uid;
   }
 
-  Job view(const JobRecord& r, std::int64_t now, bool with_results = true) const {
+  Job view(const UidKey& uid, const JobRecord& r, std::int64_t now, bool with_results = true) const {
     Job j;
-    j.uid = r.uid;
+    j.uid = uid_text(uid);
     j.retry_after = opts_.retry_after_seconds;
-    j.status_url = status_path(r.uid, opts_.profile.emitted(Decision::status_link_path));
+    j.status_url = status_path(j.uid, opts_.profile.emitted(Decision::status_link_path));
     if (r.settled) {
       j.status = r.final_status;
-      j.progress = r.final_progress;
-      if (r.final_status == JobStatus::error) j.exception = r.exception;
+      j.progress = r.final_progress();
+      if (r.final_status == JobStatus::error) j.exception = name(r.exception);
       if (with_results) j.results = results_of(r);
       return j;
     }
@@ -893,7 +872,7 @@ class Engine {
 
   void settle(std::int64_t now) {
     while (!due_.empty() && due_.top().first <= now) {
-      auto uid = due_.top().second;
+      const UidKey uid = due_.top().second;
       due_.pop();
       auto it = jobs_.find(uid);
       if (it != jobs_.end() && !it->second.settled) finalize(it->second);
@@ -901,7 +880,7 @@ class Engine {
   }
 
   void release(const JobRecord& r) {
-    auto it = reserved_.find({r.folder, r.title});
+    auto it = reserved_.find(title_key(r.folder, r.title));
     if (it != reserved_.end() && --it->second == 0) reserved_.erase(it);
   }
 
@@ -910,24 +889,24 @@ class Engine {
     release(r);
     if (r.fails) {
       r.final_status = JobStatus::error;
-      r.final_progress = 0.5;
       cover(kCovTransitions + 1);
       return;
     }
     r.final_status = JobStatus::complete;
-    r.final_progress = 1.0;
     cover(kCovTransitions);
-    r.file_hex = random_hex(12);
+    const std::string hex = random_hex(static_cast<int>(r.file_hex.size()));
+    std::copy(hex.begin(), hex.end(), r.file_hex.begin());
     if (has(Defect::completed_file_not_created)) return;
-    if (!files_.insert({r.folder, r.title}).second) {
+    auto [file, added] = files_.insert(title_key(r.folder, r.title));
+    if (!added) {
       cover(kCovOverwrite);
       return;
     }
     // Files published by jobs are remembered as long as max_jobs jobs are (oldest forgotten first), so that a long
     // run with ever-new titles levels off instead of growing (reliability/soak.sh). The tenant's files stay.
-    published_.push_back({r.folder, r.title});
+    published_.push_back(&*file);
     while (published_.size() > opts_.max_jobs) {
-      files_.erase(published_.front());
+      files_.erase(files_.find(*published_.front()));
       published_.pop_front();
     }
   }
@@ -949,14 +928,15 @@ class Engine {
   mutable std::mutex mutex_;
   Tenant tenant_;
   std::optional<Tenant> initial_tenant_;
-  std::unordered_map<std::string, JobRecord> jobs_;
-  std::deque<std::string> order_;  // retained jobs, oldest first
-  std::priority_queue<std::pair<std::int64_t, std::string>, std::vector<std::pair<std::int64_t, std::string>>,
-                      std::greater<>>
+  std::unordered_map<UidKey, JobRecord, UidHash> jobs_;
+  std::deque<UidKey> order_;  // retained jobs, oldest first
+  std::priority_queue<std::pair<std::int64_t, UidKey>, std::vector<std::pair<std::int64_t, UidKey>>, std::greater<>>
       due_;  // clock-driven jobs by end time
-  std::set<TitleKey> files_;  // published files by folder and title: their ids live in the jobs' results
-  std::deque<TitleKey> published_;  // the titles jobs added to files_, oldest first (bounded by max_jobs)
-  std::map<TitleKey, int> reserved_;  // titles of jobs in flight
+  std::deque<std::string> names_;  // users, accounts, folders and exceptions of jobs and files, each once: see intern()
+  std::unordered_map<std::string_view, std::uint32_t> name_ids_;  // views into names_
+  std::unordered_set<std::string> files_;  // published files as title_key(): their ids live in the jobs' results
+  std::deque<const std::string*> published_;  // the files_ entries jobs added, oldest first (bounded by max_jobs)
+  std::unordered_map<std::string, int> reserved_;  // titles (title_key()) of jobs in flight
   std::unordered_map<std::string, Window> windows_;
   std::deque<SubmitScript> scripts_;
   std::vector<FaultState> faults_;

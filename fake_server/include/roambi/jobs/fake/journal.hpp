@@ -1,13 +1,16 @@
 // The request journal: every request and the answer given, queries over it, and verdicts on the client.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -66,21 +69,56 @@ inline nlohmann::json to_json(const JournalEntry& e) {
   return j;
 }
 
+/// The fields of a JournalEntry that are not text.
+struct JournalFacts {
+  std::int64_t at_ms = 0;
+  int status = 0, retry_after = 0;
+  std::optional<RouteId> route;
+  std::optional<ErrorCode> error;
+  std::optional<JobStatus> job_status;
+  bool body_truncated = false;
+};
+
+/// One exchange as Journal::record takes it: views into the request and the answer, which record() copies.
+struct JournalView {
+  JournalFacts facts;
+  std::string_view method, path, query, body, response_body, token, job_uid, fault;
+};
+
 /// A bounded, thread-safe list of journal entries; what it drops beyond the bound it counts.
+/// Each entry is kept in one allocation (its text fields end to end) and unpacked into a JournalEntry when read:
+/// a dozen strings per request cost 1.5 KiB an entry and a dozen mallocs and frees per request (issue #6).
 class Journal {
  public:
   explicit Journal(std::size_t max_entries = 10000) : max_(max_entries) {}
 
-  void record(JournalEntry e) {
-    JournalEntry oldest;  // destroyed after the lock is let go: a dozen frees need not hold every other request up
+  /// Records one exchange; `headers` is a range of (name, value) pairs (httplib::Headers, JournalEntry::headers).
+  template <class Headers>
+  void record(const JournalView& v, const Headers& headers) {
+    Stored s;
+    s.facts = v.facts;
+    const std::string_view fields[kFields] = {v.method, v.path, v.query, v.body,
+                                              v.response_body, v.token, v.job_uid, v.fault};
+    std::size_t size = 0;
+    for (auto f : fields) size += sizeof(std::uint32_t) + f.size();
+    for (const auto& [k, val] : headers) size += 2 * sizeof(std::uint32_t) + k.size() + val.size();
+    s.text.resize(size);
+    char* at = s.text.data();
+    for (auto f : fields) at = put(at, f);
+    for (const auto& [k, val] : headers) at = put(put(at, k), val);
+    Stored oldest;  // destroyed after the lock is let go
     std::lock_guard<std::mutex> lock(mutex_);
-    e.seq = ++seq_;
-    entries_.push_back(std::move(e));
+    s.seq = ++seq_;
+    entries_.push_back(std::move(s));
     if (entries_.size() > max_) {
       oldest = std::move(entries_.front());
       entries_.pop_front();
       ++dropped_;
     }
+  }
+  void record(const JournalEntry& e) {
+    const JournalFacts facts{e.at_ms, e.status, e.retry_after, e.route, e.error, e.job_status, e.body_truncated};
+    record({facts, e.method, e.path, e.query, e.body, e.response_body, e.token, e.job_uid, e.fault}, e.headers);
   }
   void clear() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -98,7 +136,10 @@ class Journal {
 
   std::vector<JournalEntry> entries() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return {entries_.begin(), entries_.end()};
+    std::vector<JournalEntry> out;
+    out.reserve(entries_.size());
+    for (const auto& s : entries_) out.push_back(unpack(s));
+    return out;
   }
   std::size_t size() const {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -118,29 +159,83 @@ class Journal {
   std::size_t count(const std::function<bool(const JournalEntry&)>& pred) const {
     std::lock_guard<std::mutex> lock(mutex_);
     std::size_t n = 0;
-    for (const auto& e : entries_) n += pred(e) ? 1 : 0;
+    for (const auto& s : entries_) n += pred(unpack(s)) ? 1 : 0;
     return n;
   }
   /// How many times job `uid` was polled (Check Job Status), whatever the answer.
   std::size_t status_polls(const std::string& uid) const {
-    return count([&](const JournalEntry& e) { return e.is_poll() && e.job_uid == uid; });
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::size_t n = 0;
+    for (const auto& s : entries_) n += s.facts.route == RouteId::check_job_status && field(s, kJobUid) == uid ? 1 : 0;
+    return n;
   }
-  std::size_t submits() const { return count([](const JournalEntry& e) { return e.is_submit(); }); }
+  std::size_t submits() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return static_cast<std::size_t>(std::count_if(entries_.begin(), entries_.end(),
+                                                  [](const Stored& s) { return s.facts.route == RouteId::submit_job; }));
+  }
   std::size_t requests_answered(int status) const {
-    return count([&](const JournalEntry& e) { return e.status == status; });
+    std::lock_guard<std::mutex> lock(mutex_);
+    return static_cast<std::size_t>(
+        std::count_if(entries_.begin(), entries_.end(), [&](const Stored& s) { return s.facts.status == status; }));
   }
   /// The bodies of every Submit Job request, in order.
   std::vector<std::string> submitted_bodies() const {
     std::vector<std::string> out;
     std::lock_guard<std::mutex> lock(mutex_);
-    for (const auto& e : entries_)
-      if (e.is_submit()) out.push_back(e.body);
+    for (const auto& s : entries_)
+      if (s.facts.route == RouteId::submit_job) out.emplace_back(field(s, kBody));
     return out;
   }
 
  private:
+  // The text fields in `Stored::text` order, each a 4-byte length then its bytes; the headers' names and values follow.
+  enum Field : std::size_t { kMethod, kPath, kQuery, kBody, kResponseBody, kToken, kJobUid, kFault, kFields };
+  struct Stored {
+    std::uint64_t seq = 0;
+    JournalFacts facts;
+    std::string text;
+  };
+  static char* put(char* at, std::string_view s) {
+    const auto n = static_cast<std::uint32_t>(s.size());
+    std::memcpy(at, &n, sizeof n);
+    if (n) std::memcpy(at + sizeof n, s.data(), n);
+    return at + sizeof n + n;
+  }
+  static std::string_view take(std::string_view& in) {
+    std::uint32_t n = 0;
+    std::memcpy(&n, in.data(), sizeof n);
+    auto s = in.substr(sizeof n, n);
+    in.remove_prefix(sizeof n + n);
+    return s;
+  }
+  static std::string_view field(const Stored& s, Field f) {
+    std::string_view in = s.text, out;
+    for (std::size_t i = 0; i <= f; ++i) out = take(in);
+    return out;
+  }
+  static JournalEntry unpack(const Stored& s) {
+    JournalEntry e;
+    e.seq = s.seq;
+    e.at_ms = s.facts.at_ms;
+    e.status = s.facts.status;
+    e.retry_after = s.facts.retry_after;
+    e.route = s.facts.route;
+    e.error = s.facts.error;
+    e.job_status = s.facts.job_status;
+    e.body_truncated = s.facts.body_truncated;
+    std::string_view in = s.text;
+    for (std::string* f : {&e.method, &e.path, &e.query, &e.body, &e.response_body, &e.token, &e.job_uid, &e.fault})
+      *f = take(in);
+    while (!in.empty()) {
+      auto k = take(in);
+      e.headers.emplace_back(k, take(in));
+    }
+    return e;
+  }
+
   mutable std::mutex mutex_;
-  std::deque<JournalEntry> entries_;
+  std::deque<Stored> entries_;
   std::size_t max_;
   std::uint64_t seq_ = 0;
   std::uint64_t dropped_ = 0;

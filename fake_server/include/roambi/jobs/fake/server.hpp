@@ -387,9 +387,9 @@ class FakeServer {
       }
       // Up to kDrainFactor times the limit, httplib reads and drops the body, then answers 413: a client that
       // sends its whole body before reading (httplib's own) gets the answer instead of a reset.
-      const std::string length = req.get_header_value("Content-Length");
-      if (!length.empty() &&
-          (length.size() > 19 || std::strtoull(length.c_str(), nullptr, 10) > opts_.max_body_bytes * kDrainFactor)) {
+      const std::string* length = detail::find_header(req, "Content-Length");
+      if (length && !length->empty() &&
+          (length->size() > 19 || std::strtoull(length->c_str(), nullptr, 10) > opts_.max_body_bytes * kDrainFactor)) {
         refuse(res, 413, body_too_large());
         return httplib::Server::HandlerResponse::Handled;
       }
@@ -438,7 +438,8 @@ class FakeServer {
     // what its non-reader path does, without a copy of the request per POST.
     auto& full = const_cast<httplib::Request&>(req);
     // No Content-Length and no chunked coding: no body (RFC 9112 6.3). 0.11.4 would read until the client closes.
-    if (!req.has_header("Content-Length") && req.get_header_value("Transfer-Encoding").find("chunked") == std::string::npos)
+    if (!detail::find_header(req, "Content-Length") &&
+        detail::header_of(req, "Transfer-Encoding").find("chunked") == std::string_view::npos)
       return serve(req, res);
     std::size_t total = 0;
     bool over = false;
@@ -452,7 +453,7 @@ class FakeServer {
       return true;
     };
     bool ok;
-    if (req.is_multipart_form_data()) {
+    if (detail::header_of(req, "Content-Type").rfind("multipart/form-data", 0) == 0) {  // is_multipart_form_data(), uncopied
       httplib::MultipartFormData* part = nullptr;
       ok = content(
           [&](const httplib::MultipartFormData& header) {
@@ -503,32 +504,24 @@ class FakeServer {
     }
   }
 
-  void record(const httplib::Request& req, const httplib::Response& res, Exchange& x, std::int64_t at) {
+  void record(const httplib::Request& req, const httplib::Response& res, const Exchange& x, std::int64_t at) {
     if (opts_.max_journal == 0) return;
-    JournalEntry e;
-    e.at_ms = at;
-    e.method = req.method;
-    e.path = req.path;
-    auto q = req.target.find('?');
-    if (q != std::string::npos) e.query = req.target.substr(q + 1);
-    e.headers.reserve(req.headers.size());
-    for (const auto& [k, v] : req.headers) e.headers.emplace_back(k, v);
     const std::size_t cap = opts_.journal_body_cap;
-    e.body_truncated = req.body.size() > cap;
-    e.body = req.body.substr(0, cap);
-    e.status = res.status;
-    e.response_body = res.body.substr(0, cap);
-    e.token = std::move(x.token);
-    e.route = x.route;
-    e.job_uid = std::move(x.job_uid);
-    e.error = x.error;
-    e.job_status = x.job_status;
-    e.retry_after = x.retry_after;
-    if (x.fault) e.fault = std::string(to_string(x.fault->kind));
+    JournalView v;  // views: the journal copies them into the entry's one allocation
+    v.facts = {at, res.status, x.retry_after, x.route, x.error, x.job_status, req.body.size() > cap};
+    v.method = req.method;
+    v.path = req.path;
+    auto q = req.target.find('?');
+    if (q != std::string::npos) v.query = std::string_view(req.target).substr(q + 1);
+    v.body = std::string_view(req.body).substr(0, cap);
+    v.response_body = std::string_view(res.body).substr(0, cap);
+    v.token = x.token;
+    v.job_uid = x.job_uid;
+    if (x.fault) v.fault = to_string(x.fault->kind);
     if (opts_.log_requests)
-      std::fprintf(stderr, "%s %s -> %d%s%s\n", e.method.c_str(), e.path.c_str(), e.status,
-                   e.error ? " " : "", e.error ? std::string(wire_name(*e.error)).c_str() : "");
-    journal_.record(std::move(e));
+      std::fprintf(stderr, "%s %s -> %d%s%s\n", req.method.c_str(), req.path.c_str(), res.status, x.error ? " " : "",
+                   x.error ? std::string(wire_name(*x.error)).c_str() : "");
+    journal_.record(v, req.headers);
   }
 
   Options opts_;
