@@ -48,11 +48,12 @@ struct HttpsServer : httplib::SSLServer {
   int listen_fd() const { return static_cast<int>(svr_sock_); }
 };
 
-/// The descriptor of the TCP connection a request came on (matched by its ports in /proc/self/fd), or -1.
-inline int connection_fd(const httplib::Request& req) {
+/// Calls f(fd, local, peer) for every connected TCP socket of this process (found in /proc/self/fd) until f returns
+/// true; the one scan connection_fd and shutdown_connections share.
+template <class F>
+inline void for_each_connected_socket(F&& f) {
   DIR* dir = opendir("/proc/self/fd");
-  if (!dir) return -1;
-  int found = -1;
+  if (!dir) return;
   while (dirent* d = readdir(dir)) {
     char* end = nullptr;
     long fd = std::strtol(d->d_name, &end, 10);
@@ -64,11 +65,19 @@ inline int connection_fd(const httplib::Request& req) {
     if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &ll) != 0 ||
         getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &pl) != 0)
       continue;
-    if (socket_port(local) != req.local_port || socket_port(peer) != req.remote_port) continue;
-    found = static_cast<int>(fd);
-    break;
+    if (f(static_cast<int>(fd), local, peer)) break;
   }
   closedir(dir);
+}
+
+/// The descriptor of the TCP connection a request came on (matched by its ports in /proc/self/fd), or -1.
+inline int connection_fd(const httplib::Request& req) {
+  int found = -1;
+  for_each_connected_socket([&](int fd, const sockaddr_storage& local, const sockaddr_storage& peer) {
+    if (socket_port(local) != req.local_port || socket_port(peer) != req.remote_port) return false;
+    found = fd;
+    return true;
+  });
   return found;
 }
 
@@ -101,22 +110,10 @@ inline void stop_reading(const httplib::Request& req) {
 /// Shuts down (both ways) every accepted connection of the server on `port`, so that a thread reading from a
 /// client that never finishes its request returns now; httplib still closes the descriptor itself.
 inline void shutdown_connections(int port) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (!dir) return;
-  while (dirent* d = readdir(dir)) {
-    char* end = nullptr;
-    long fd = std::strtol(d->d_name, &end, 10);
-    if (!end || *end != '\0' || fd == dirfd(dir)) continue;
-    struct stat st {};
-    if (fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
-    sockaddr_storage local{}, peer{};
-    socklen_t ll = sizeof local, pl = sizeof peer;
-    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &ll) != 0 || socket_port(local) != port ||
-        getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &pl) != 0)
-      continue;
-    ::shutdown(static_cast<int>(fd), SHUT_RDWR);
-  }
-  closedir(dir);
+  for_each_connected_socket([&](int fd, const sockaddr_storage& local, const sockaddr_storage&) {
+    if (socket_port(local) == port) ::shutdown(fd, SHUT_RDWR);
+    return false;
+  });
 }
 
 /// Counters of the connection threads, shared by the pool and the FakeServer that outlives it.
