@@ -186,6 +186,47 @@ TEST_F(FakeServerTest, WrongMethodGetsAJsonMethodNotAllowedNamingTheRightOne) {
   EXPECT_EQ(res->get_header_value("Allow"), "GET");
 }
 
+TEST_F(FakeServerTest, HeadAndOptionsOnTheStatusRouteGetMethodNotAllowedNamingGet) {
+  const std::string uid = uid_of(submit());
+  auto head = client().Head(status_path(uid));
+  ASSERT_TRUE(head) << httplib::to_string(head.error());
+  EXPECT_EQ(head->status, 405);
+  EXPECT_EQ(head->get_header_value("Allow"), "GET");
+  EXPECT_TRUE(head->body.empty());  // HEAD: the envelope's headers, no body
+  auto options = client().Options(status_path(uid));
+  EXPECT_THAT(options, IsApiError(ErrorCode::method_not_allowed, kLenient));
+  ASSERT_TRUE(options);
+  EXPECT_EQ(options->get_header_value("Allow"), "GET");
+}
+
+// GET, HEAD and OPTIONS are answered before httplib's router, requests with a body through it: one keep-alive
+// connection carrying both kinds, in any order, must stay in step (an unread body would be read as the next request).
+TEST_F(FakeServerTest, RequestsWithAndWithoutABodyShareOneKeepAliveConnection) {
+  auto c = client();
+  c.set_keep_alive(true);
+  std::vector<std::string> uids;
+  for (int i = 0; i < 3; ++i) {
+    auto posted = c.Post(submit_path("acct-demo"),
+                         nlohmann::json{{"title", "keep-alive " + std::to_string(i)}, {"template_uid", "tpl-sales"},
+                                        {"source_file_uid", "src-sales"}, {"folder_uid", "fld-reports"}}
+                             .dump(),
+                         "application/json");
+    ASSERT_THAT(posted, IsJobWithStatus(JobStatus::processing, kLenient));
+    uids.push_back(uid_of(posted));
+    auto head = c.Head(status_path(uids.back()));
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->status, 405);
+    for (const auto& uid : uids) EXPECT_THAT(c.Get(status_path(uid)), IsJobWithStatus(JobStatus::processing, kLenient));
+  }
+  EXPECT_THAT(c.Get("/1/nothing/here"), IsApiError(ErrorCode::not_found, kLenient));
+  const auto entries = server().journal().entries();
+  ASSERT_EQ(entries.size(), 3u * 2u + 6u + 1u);
+  EXPECT_EQ(entries[0].method, "POST");
+  EXPECT_EQ(entries[1].method, "HEAD");
+  EXPECT_EQ(entries[2].method, "GET");
+  EXPECT_EQ(entries.back().path, "/1/nothing/here");
+}
+
 TEST_F(FakeServerTest, BodyThatIsNotJsonGetsInvalidRequest) {
   EXPECT_THAT(client().Post(submit_path("acct-demo"), "{\"title\": ", "application/json"),
               IsApiError(ErrorCode::invalid_request, kLenient));
