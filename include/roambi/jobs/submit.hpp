@@ -64,18 +64,29 @@ struct ContentTypeCheck {
   std::optional<Variant> seen;     // content_application_json / content_text_json for JSON bodies
 };
 
+namespace detail {
+/// `text` equals `lower` (lowercase ASCII) ignoring ASCII case: a media type compared without a lowered copy.
+inline bool equals_ignoring_ascii_case(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+}  // namespace detail
+
 inline ContentTypeCheck classify_content_type(std::string_view header, const Profile& p) {
-  auto semi = header.find(';');
-  std::string media(header.substr(0, semi));
-  while (!media.empty() && media.back() == ' ') media.pop_back();
-  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (media == "multipart/form-data") return {SubmitMode::multipart, std::nullopt};
+  std::string_view media = header.substr(0, header.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  auto is = [media](std::string_view lower) { return detail::equals_ignoring_ascii_case(media, lower); };
+  if (is("multipart/form-data")) return {SubmitMode::multipart, std::nullopt};
   Variant v;
-  if (media == "application/json")
+  if (is("application/json"))
     v = Variant::content_application_json;
-  else if (media == "text/json")
+  else if (is("text/json"))
     v = Variant::content_text_json;
-  else if (media == "application/x-www-form-urlencoded")
+  else if (is("application/x-www-form-urlencoded"))
     v = Variant::content_form_urlencoded;
   else
     return {std::nullopt, std::nullopt};
