@@ -16,7 +16,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <queue>
 #include <random>
 #include <string>
 #include <string_view>
@@ -145,6 +144,7 @@ class Engine {
     any_faults_.store(false, std::memory_order_release);
     evicted_ = 0;
     rng_.seed(opts_.seed);
+    uids_made_ = files_made_ = 0;
     for (auto& c : coverage_) c.store(0);
     load_files();
   }
@@ -433,8 +433,9 @@ class Engine {
   }
 
   // ---- auth and rate limit ----
-  // Each request takes mutex_ once for all of its state (a submit twice: its body is parsed in between): with a thread
-  // per connection on few cores, every extra acquisition was a chance to be preempted holding it (issue #6).
+  // Each request takes mutex_ once for all of its state (a submit reads its body before): with a thread per
+  // connection on few cores, a holder that loses the CPU stalls every request behind it for milliseconds (issue #6,
+  // bench/README.md "The engine lock"), so the lock is held for as little as possible, and taken once.
   enum class Auth : unsigned char { ok, unknown, expired };
   /// The user behind the bearer token (`user` points into the tenant), or why there is none. mutex_ held.
   Auth authenticate(const std::string& token, const std::string*& user) const {
@@ -484,6 +485,23 @@ class Engine {
       return 0;
     }
     return std::max(1, static_cast<int>((w.at.front() + window - now + 999) / 1000));
+  }
+  /// Authentication, then the rate limit (`poll`: a status request), with `lock` on mutex_ held: true when the request
+  /// goes on, `user` set; otherwise the lock is let go and the error answered.
+  bool admitted(std::unique_lock<std::mutex>& lock, httplib::Response& res, Exchange& x, bool poll, std::int64_t now,
+                const std::string*& user) {
+    if (const Auth a = authenticate(x.token, user); a != Auth::ok) {
+      lock.unlock();
+      answer_auth_error(a, res, x);
+      return false;
+    }
+    const int limit = rate_limit_.load(std::memory_order_relaxed);
+    if (const int wait_s = admit(x.token, poll, now, limit)) {
+      lock.unlock();
+      answer_rate_limited(limit, wait_s, res, x);
+      return false;
+    }
+    return true;
   }
   void answer_rate_limited(int limit, int wait_s, httplib::Response& res, Exchange& x) {
     x.retry_after = wait_s;
@@ -542,70 +560,60 @@ class Engine {
   }
 
   void submit(const httplib::Request& req, httplib::Response& res, Exchange& x, const std::string& account) {
-    std::string user;
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      const std::string* u = nullptr;
-      if (const Auth a = authenticate(x.token, u); a != Auth::ok) {
-        lock.unlock();
-        return answer_auth_error(a, res, x);
-      }
-      const int limit = rate_limit_.load(std::memory_order_relaxed);
-      if (const int wait_s = admit(x.token, false, clock_.now_ms(), limit)) {
-        lock.unlock();
-        return answer_rate_limited(limit, wait_s, res, x);
-      }
-      user = *u;
-      auto err = check_account(account, user);
-      if (!err)
-        if (auto rejection = take_rejection()) err = ApiError::of(*rejection);
-      if (err) {
-        lock.unlock();
-        return send_error(res, x, *err);
-      }
-    }
+    // The body is read first, without the lock; what it says is acted on only once the request is past
+    // authentication, the rate limit and the account, so the errors keep the documented order. One lock per submit:
+    // on a loaded core every acquisition is a chance for its holder to lose the CPU while the others queue behind it.
     auto ct = classify_content_type(detail::header_of(req, kContentTypeHeader), opts_.profile);
+    SubmitValidation v;
+    bool bad_json = false;
+    if (ct.mode && *ct.mode == SubmitMode::json) {
+      if (auto plain = read_plain_submit_json(req.body, opts_.profile)) {  // the common body, read without a tree
+        v = std::move(*plain);
+      } else {
+        auto parsed = parse_submit_body(req.body, opts_.profile);
+        bad_json = parsed.doc.is_discarded();
+        if (!bad_json) v = validate_submit_json(parsed.doc, opts_.profile);
+      }
+    } else if (ct.mode) {
+      std::optional<std::string> options, source;
+      if (req.has_file(std::string(kPublishOptionsPart))) options = req.get_file_value(std::string(kPublishOptionsPart)).content;
+      if (req.has_file(std::string(kSourceFilePart))) source = req.get_file_value(std::string(kSourceFilePart)).content;
+      if (source && source->size() > opts_.max_upload_bytes)
+        v.error = ApiError::about(ErrorCode::upload_limit_exceeded, kSourceFilePart,
+                                  "source_file is " + std::to_string(source->size()) + " bytes; the limit is " +
+                                      std::to_string(opts_.max_upload_bytes));
+      else
+        v = validate_submit_multipart(options, source, opts_.profile);
+    }
+
+    std::unique_lock<std::mutex> lock(mutex_);
+    const std::int64_t now = clock_.now_ms();
+    const std::string* u = nullptr;
+    if (!admitted(lock, res, x, false, now, u)) return;
+    const std::string user = *u;  // a copy: the title_race defect lets go of the lock below
+    auto account_err = check_account(account, user);
+    if (!account_err)
+      if (auto rejection = take_rejection()) account_err = ApiError::of(*rejection);
+    if (account_err || !ct.mode || bad_json || v.error) lock.unlock();
+    if (account_err) return send_error(res, x, *account_err);
     if (!ct.mode)
       return send_error(res, x,
                         ApiError::of(ErrorCode::unsupported_media_type,
                                      "Content-Type \"" + req.get_header_value(std::string(kContentTypeHeader)) +
                                          "\" is not accepted in profile " + std::string(opts_.profile.name()) +
                                          "; send application/json or multipart/form-data"));
-    SubmitValidation v;
-    if (*ct.mode == SubmitMode::json) {
-      cover(0);
-      if (auto plain = read_plain_submit_json(req.body, opts_.profile)) {  // the common body, read without a tree
-        v = std::move(*plain);
-      } else {
-        auto parsed = parse_submit_body(req.body, opts_.profile);
-        const auto& body = parsed.doc;
-        if (body.is_discarded()) {
-          if (has(Defect::server_error_on_bad_json)) {
-            res.status = 500;
-            res.set_content("Internal Server Error", "text/plain");
-            return;
-          }
-          return send_error(res, x, ApiError::of(ErrorCode::invalid_request, "the request body is not valid JSON"));
-        }
-        v = validate_submit_json(body, opts_.profile);
+    cover(*ct.mode == SubmitMode::json ? 0 : 1);
+    if (bad_json) {
+      if (has(Defect::server_error_on_bad_json)) {
+        res.status = 500;
+        res.set_content("Internal Server Error", "text/plain");
+        return;
       }
-    } else {
-      cover(1);
-      std::optional<std::string> options, source;
-      if (req.has_file(std::string(kPublishOptionsPart))) options = req.get_file_value(std::string(kPublishOptionsPart)).content;
-      if (req.has_file(std::string(kSourceFilePart))) source = req.get_file_value(std::string(kSourceFilePart)).content;
-      if (source && source->size() > opts_.max_upload_bytes)
-        return send_error(res, x,
-                          ApiError::about(ErrorCode::upload_limit_exceeded, kSourceFilePart,
-                                          "source_file is " + std::to_string(source->size()) + " bytes; the limit is " +
-                                              std::to_string(opts_.max_upload_bytes)));
-      v = validate_submit_multipart(options, source, opts_.profile);
+      return send_error(res, x, ApiError::of(ErrorCode::invalid_request, "the request body is not valid JSON"));
     }
     if (v.error) return send_error(res, x, *v.error);
     const SubmitRequest& r = *v.request;
 
-    std::unique_lock<std::mutex> lock(mutex_);
-    const std::int64_t now = clock_.now_ms();
     settle(now);
     World world{*this, account, user};
     auto err = check_submit_resources(r, world);
@@ -625,8 +633,7 @@ class Engine {
       script = scripts_.front();
       scripts_.pop_front();
     }
-    const std::string uid = new_uid();
-    const UidKey key = *uid_key(uid);
+    const UidKey key = next_uid();
     JobRecord j;
     j.user = intern(user);
     j.account = intern(account);
@@ -656,15 +663,23 @@ class Engine {
     }
     if (has(Defect::job_never_completes)) j.progression = JobRecord::Progression::stall;
     ++reserved_[title_key(j.folder, j.title)];
-    if (j.progression == JobRecord::Progression::clock) due_.push({j.ends_ms, key});
+    if (j.progression == JobRecord::Progression::clock) due_.push_back({j.ends_ms, key});
     order_.push_back(key);
     auto& rec = jobs_.emplace(key, std::move(j)).first->second;
-    Job shown = view(key, rec, now, false);
-    Rendered body = prepare_body(shown, rec);
+    // With no defect on, the answer is the new job as view() shows it (processing, progress 0, no results): written
+    // after the lock is let go. A defect may shape it from the record, so that is read under the lock.
+    const bool plain = !opts_.defects.any();
+    Job shown;
+    Rendered body;
+    if (!plain) {
+      shown = view(key, rec, now, false);
+      body = prepare_body(shown, rec);
+    }
     evict_over_bound();
     lock.unlock();
+    if (plain) shown = view(key, JobRecord{}, now, false);
     write_body(body, shown);
-    x.job_uid = uid;
+    x.job_uid = shown.uid;
     x.job_status = shown.status;
     x.retry_after = shown.retry_after;
     cover(kCovStates + static_cast<std::size_t>(shown.status));
@@ -681,15 +696,7 @@ class Engine {
     std::unique_lock<std::mutex> lock(mutex_);
     const std::int64_t now = clock_.now_ms();
     const std::string* user = nullptr;
-    if (const Auth a = authenticate(x.token, user); a != Auth::ok) {
-      lock.unlock();
-      return answer_auth_error(a, res, x);
-    }
-    const int limit = rate_limit_.load(std::memory_order_relaxed);
-    if (const int wait_s = admit(x.token, true, now, limit)) {
-      lock.unlock();
-      return answer_rate_limited(limit, wait_s, res, x);
-    }
+    if (!admitted(lock, res, x, true, now, user)) return;
     settle(now);
     const auto key = uid_key(uid);
     auto it = key ? jobs_.find(*key) : jobs_.end();
@@ -808,16 +815,22 @@ class Engine {
     for (int i = 0; i < n; ++i) s[static_cast<std::size_t>(i)] = hex[rng_() & 15u];
     return s;
   }
-  std::string new_uid() {  // a UUID v4 in form, drawn from the seeded generator: reproducible per seed
-    std::string h = random_hex(32);
-    h[12] = '4';
-    h[16] = "89ab"[rng_() & 3u];
-    std::string uid(36, '-');  // 8-4-4-4-12, written in place (no temporaries: this runs on every submit)
-    for (std::size_t i = 0, o = 0; i < 32; ++i, ++o) {
-      if (i == 8 || i == 12 || i == 16 || i == 20) ++o;
-      uid[o] = h[i];
-    }
-    return uid;
+  /// splitmix64's output function: a bijection on 64 bits that scatters neighbouring inputs.
+  static std::uint64_t mix64(std::uint64_t z) {
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  /// The next job uid, a UUID v4 in form: the n-th uid of a seed is the same in every run (reproducible per seed, in
+  /// submit order) and differs from every other of that seed. A few multiplications, not 32 draws of mt19937_64:
+  /// this runs under the lock on every submit. mutex_ held.
+  UidKey next_uid() {
+    const std::uint64_t base = mix64(opts_.seed), n = uids_made_++;
+    UidKey k{mix64(base + 2 * n), mix64(base + 2 * n + 1)};
+    k.hi = (k.hi & ~0xf000ull) | 0x4000ull;                          // digit 13 of the text: version 4
+    k.lo = (k.lo & 0x3fffffffffffffffull) | 0x8000000000000000ull;  // digit 17: the variant, 8 to b
+    return k;
   }
 
   Job view(const UidKey& uid, const JobRecord& r, std::int64_t now, bool with_results = true) const {
@@ -871,9 +884,9 @@ class Engine {
   }
 
   void settle(std::int64_t now) {
-    while (!due_.empty() && due_.top().first <= now) {
-      const UidKey uid = due_.top().second;
-      due_.pop();
+    while (!due_.empty() && due_.front().first <= now) {
+      const UidKey uid = due_.front().second;
+      due_.pop_front();
       auto it = jobs_.find(uid);
       if (it != jobs_.end() && !it->second.settled) finalize(it->second);
     }
@@ -894,8 +907,12 @@ class Engine {
     }
     r.final_status = JobStatus::complete;
     cover(kCovTransitions);
-    const std::string hex = random_hex(static_cast<int>(r.file_hex.size()));
-    std::copy(hex.begin(), hex.end(), r.file_hex.begin());
+    // The published file's id: 12 hex digits, the n-th of a seed the same in every run (as job uids are).
+    std::uint64_t bits = mix64(mix64(opts_.seed) ^ 0x66696c65ull /* "file" */ ^ (files_made_++ << 8));
+    for (char& c : r.file_hex) {
+      c = "0123456789abcdef"[bits & 15u];
+      bits >>= 4;
+    }
     if (has(Defect::completed_file_not_created)) return;
     auto [file, added] = files_.insert(title_key(r.folder, r.title));
     if (!added) {
@@ -930,8 +947,10 @@ class Engine {
   std::optional<Tenant> initial_tenant_;
   std::unordered_map<UidKey, JobRecord, UidHash> jobs_;
   std::deque<UidKey> order_;  // retained jobs, oldest first
-  std::priority_queue<std::pair<std::int64_t, UidKey>, std::vector<std::pair<std::int64_t, UidKey>>, std::greater<>>
-      due_;  // clock-driven jobs by end time
+  // Clock-driven jobs by end time, oldest first: every one ends job_duration after its submit, and submits read the
+  // clock (which never runs backwards) under the lock, so appending keeps the order. A queue, not a heap: settling a
+  // job is a pop at the front instead of a sift through ~log2(n) scattered entries, under the lock.
+  std::deque<std::pair<std::int64_t, UidKey>> due_;
   std::deque<std::string> names_;  // users, accounts, folders and exceptions of jobs and files, each once: see intern()
   std::unordered_map<std::string_view, std::uint32_t> name_ids_;  // views into names_
   std::unordered_set<std::string> files_;  // published files as title_key(): their ids live in the jobs' results
@@ -942,7 +961,9 @@ class Engine {
   std::vector<FaultState> faults_;
   std::atomic<bool> any_faults_{false};  // !faults_.empty(), readable without mutex_
   std::uint64_t evicted_ = 0;
-  std::mt19937_64 rng_;
+  std::mt19937_64 rng_;           // fault rates and refreshed tokens
+  std::uint64_t uids_made_ = 0;   // next_uid()'s n
+  std::uint64_t files_made_ = 0;  // finalize()'s file ids
   std::array<std::atomic<std::uint64_t>, kCoverageSize> coverage_{};
 };
 
