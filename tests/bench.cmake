@@ -18,3 +18,6 @@ if(TARGET roambi-load)
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/bench_load.sh $<TARGET_FILE:roambi-load>)
   set_tests_properties(bench.load.embedded PROPERTIES TIMEOUT 120 LABELS "bench;cli")
 endif()
+# The measurement scripts (compare.sh, mocks.sh, memory.sh, callgrind.sh): they parse, and refuse bad options.
+add_test(NAME bench.scripts.usage COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/bench_scripts.sh)
+set_tests_properties(bench.scripts.usage PROPERTIES TIMEOUT 60 LABELS "bench;cli")

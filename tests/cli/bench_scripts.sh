@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The bench/ measurement scripts parse, print their usage, and refuse bad options with exit 2 before doing anything
+# (no build, no npm, no server): what can be checked of a benchmark without running one.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+fail=0
+check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi; }
+for s in compare.sh mocks.sh memory.sh callgrind.sh; do
+  check "$s parses" "bash -n '$root/bench/$s'"
+done
+for s in compare.sh mocks.sh; do
+  check "$s --help names every option" \
+    "out=\$('$root/bench/$s' --help) && grep -q -- --build-dir <<<\"\$out\" && grep -q -- --rounds <<<\"\$out\" && grep -q -- --no-build <<<\"\$out\""
+  check "$s refuses an unknown option with exit 2" \
+    "'$root/bench/$s' --no-such-option >/dev/null 2>&1; [ \$? -eq 2 ]"
+done
+check "mocks.sh --help names the mocks and their targets" \
+  "out=\$('$root/bench/mocks.sh' --help) && grep -q mountebank <<<\"\$out\" && grep -q Prism <<<\"\$out\" && grep -q Mockoon <<<\"\$out\" && grep -q '>= 1.8' <<<\"\$out\""
+check "mocks.sh --only refuses a mock it does not know, naming it" \
+  "err=\$('$root/bench/mocks.sh' --only mountebank,wiremock 2>&1 >/dev/null); [ \$? -eq 2 ] && grep -q wiremock <<<\"\$err\""
+exit $fail
