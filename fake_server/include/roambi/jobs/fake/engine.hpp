@@ -32,6 +32,7 @@
 #include <roambi/jobs/fake/behaviour.hpp>
 #include <roambi/jobs/fake/clock.hpp>
 #include <roambi/jobs/fake/journal.hpp>
+#include <roambi/jobs/fake/mutex.hpp>
 #include <roambi/jobs/fake/options.hpp>
 #include <roambi/jobs/fake/tenant.hpp>
 
@@ -98,28 +99,28 @@ class Engine {
 
   // --- test controls ---
   void push_submit_script(SubmitScript s) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     scripts_.push_back(std::move(s));
   }
   void add_fault(Fault f) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     faults_.push_back({f, 0, 0});
     any_faults_.store(true, std::memory_order_release);
   }
   void clear_faults() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     faults_.clear();
     any_faults_.store(false, std::memory_order_release);
   }
   std::vector<Fault> faults() const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     std::vector<Fault> out;
     for (const auto& f : faults_) out.push_back(f.fault);
     return out;
   }
   /// Marks an access token expired from now on (a client's refresh path can then be tested).
   bool expire_token(const std::string& token) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     auto it = tenant_.tokens.find(token);
     if (it == tenant_.tokens.end()) return false;
     it->second.expired = true;
@@ -127,7 +128,7 @@ class Engine {
   }
   /// Back to the start: the tenant given, no jobs, no faults, no scripts, rate windows empty.
   void reset(std::optional<Tenant> tenant = std::nullopt) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     if (tenant) initial_tenant_ = std::move(*tenant);
     tenant_ = initial_tenant_ ? *initial_tenant_ : tenant_;
     jobs_.clear();
@@ -149,28 +150,28 @@ class Engine {
     load_files();
   }
   void set_rate_limit(int per_minute) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     rate_limit_.store(per_minute);
     windows_.clear();
   }
 
   std::size_t job_count() const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     return jobs_.size();
   }
   std::uint64_t evicted_jobs() const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     return evicted_;
   }
   /// Whether a published file of this title is in the folder (jobs that completed, plus the fixtures' files).
   bool file_exists(const std::string& folder, const std::string& title) const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     auto f = name_id(folder);
     return f && files_.count(title_key(*f, title)) != 0;
   }
   /// The job as a client in this profile would read it now, if it is retained.
   std::optional<Job> job(const std::string& uid) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     settle(clock_.now_ms());
     auto key = uid_key(uid);
     auto it = key ? jobs_.find(*key) : jobs_.end();
@@ -417,7 +418,7 @@ class Engine {
     // No rule, nothing to count: skip the lock that every request would otherwise take (and, with one thread per
     // connection on few cores, contend for).
     if (!any_faults_.load(std::memory_order_acquire)) return std::nullopt;
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     for (auto& fs : faults_) {
       if (fs.fault.route && *fs.fault.route != r) continue;
       ++fs.seen;
@@ -488,7 +489,7 @@ class Engine {
   }
   /// Authentication, then the rate limit (`poll`: a status request), with `lock` on mutex_ held: true when the request
   /// goes on, `user` set; otherwise the lock is let go and the error answered.
-  bool admitted(std::unique_lock<std::mutex>& lock, httplib::Response& res, Exchange& x, bool poll, std::int64_t now,
+  bool admitted(std::unique_lock<WakeAllMutex>& lock, httplib::Response& res, Exchange& x, bool poll, std::int64_t now,
                 const std::string*& user) {
     if (const Auth a = authenticate(x.token, user); a != Auth::ok) {
       lock.unlock();
@@ -586,7 +587,7 @@ class Engine {
         v = validate_submit_multipart(options, source, opts_.profile);
     }
 
-    std::unique_lock<std::mutex> lock(mutex_);
+    std::unique_lock<WakeAllMutex> lock(mutex_);
     const std::int64_t now = clock_.now_ms();
     const std::string* u = nullptr;
     if (!admitted(lock, res, x, false, now, u)) return;
@@ -693,7 +694,7 @@ class Engine {
 
   // ---- Check Job Status ----
   void status(httplib::Response& res, Exchange& x, std::string_view uid) {
-    std::unique_lock<std::mutex> lock(mutex_);
+    std::unique_lock<WakeAllMutex> lock(mutex_);
     const std::int64_t now = clock_.now_ms();
     const std::string* user = nullptr;
     if (!admitted(lock, res, x, true, now, user)) return;
@@ -762,7 +763,7 @@ class Engine {
         return send_error(res, x, ApiError::about(ErrorCode::missing_parameter, key, std::string("missing ") + key));
     if (form["grant_type"] != "refresh_token")
       return send_error(res, x, ApiError::about(ErrorCode::invalid_parameter, "grant_type", "grant_type must be refresh_token"));
-    std::unique_lock<std::mutex> lock(mutex_);
+    std::unique_lock<WakeAllMutex> lock(mutex_);
     const bool client_ok = tenant_.clients.empty() ||
                            std::any_of(tenant_.clients.begin(), tenant_.clients.end(), [&](const ApiClient& c) {
                              return c.client_id == form["client_id"] && c.client_secret == form["client_secret"];
@@ -942,7 +943,7 @@ class Engine {
   Options opts_;  // fixed after construction; what changes at run time lives in its own member
   Clock clock_;
   std::atomic<int> rate_limit_;
-  mutable std::mutex mutex_;
+  mutable WakeAllMutex mutex_;  // mutex.hpp: why not std::mutex
   Tenant tenant_;
   std::optional<Tenant> initial_tenant_;
   std::unordered_map<UidKey, JobRecord, UidHash> jobs_;

@@ -21,6 +21,7 @@
 #include <roambi/jobs/errors.hpp>
 #include <roambi/jobs/job.hpp>
 #include <roambi/jobs/submit.hpp>
+#include <roambi/jobs/fake/mutex.hpp>
 
 namespace roambi::jobs::fake {
 
@@ -107,7 +108,7 @@ class Journal {
     for (auto f : fields) at = put(at, f);
     for (const auto& [k, val] : headers) at = put(put(at, k), val);
     Stored oldest;  // destroyed after the lock is let go
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     s.seq = ++seq_;
     entries_.push_back(std::move(s));
     if (entries_.size() > max_) {
@@ -121,12 +122,12 @@ class Journal {
     record({facts, e.method, e.path, e.query, e.body, e.response_body, e.token, e.job_uid, e.fault}, e.headers);
   }
   void clear() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     entries_.clear();
     dropped_ = 0;
   }
   void set_max(std::size_t max_entries) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     max_ = max_entries;
     while (entries_.size() > max_) {
       entries_.pop_front();
@@ -135,54 +136,54 @@ class Journal {
   }
 
   std::vector<JournalEntry> entries() const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     std::vector<JournalEntry> out;
     out.reserve(entries_.size());
     for (const auto& s : entries_) out.push_back(unpack(s));
     return out;
   }
   std::size_t size() const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     return entries_.size();
   }
   /// Entries dropped because the journal was full.
   std::uint64_t dropped() const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     return dropped_;
   }
   /// Requests recorded since the start or the last clear, dropped ones included.
   std::uint64_t total() const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     return entries_.size() + dropped_;
   }
 
   std::size_t count(const std::function<bool(const JournalEntry&)>& pred) const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     std::size_t n = 0;
     for (const auto& s : entries_) n += pred(unpack(s)) ? 1 : 0;
     return n;
   }
   /// How many times job `uid` was polled (Check Job Status), whatever the answer.
   std::size_t status_polls(const std::string& uid) const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     std::size_t n = 0;
     for (const auto& s : entries_) n += s.facts.route == RouteId::check_job_status && field(s, kJobUid) == uid ? 1 : 0;
     return n;
   }
   std::size_t submits() const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     return static_cast<std::size_t>(std::count_if(entries_.begin(), entries_.end(),
                                                   [](const Stored& s) { return s.facts.route == RouteId::submit_job; }));
   }
   std::size_t requests_answered(int status) const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     return static_cast<std::size_t>(
         std::count_if(entries_.begin(), entries_.end(), [&](const Stored& s) { return s.facts.status == status; }));
   }
   /// The bodies of every Submit Job request, in order.
   std::vector<std::string> submitted_bodies() const {
     std::vector<std::string> out;
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<WakeAllMutex> lock(mutex_);
     for (const auto& s : entries_)
       if (s.facts.route == RouteId::submit_job) out.emplace_back(field(s, kBody));
     return out;
@@ -234,7 +235,7 @@ class Journal {
     return e;
   }
 
-  mutable std::mutex mutex_;
+  mutable WakeAllMutex mutex_;
   std::deque<Stored> entries_;
   std::size_t max_;
   std::uint64_t seq_ = 0;
