@@ -43,16 +43,8 @@ fi
 baseline_bin=$build/bench/roambi-bench-baseline fake_bin=$build/fake_server/roambi-fake-server load_bin=$build/bench/roambi-load
 for b in "$baseline_bin" "$fake_bin" "$load_bin"; do [ -x "$b" ] || { echo "compare.sh: $b not built" >&2; exit 2; }; done
 
-# Server on CPU 0, load on CPU 1 when there are two; otherwise unpinned (and said so).
-if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-  server_pin=(taskset -c 0) load_pin=(taskset -c 1) pinning="server on CPU 0, load on CPU 1"
-else
-  server_pin=() load_pin=() pinning="unpinned (fewer than 2 CPUs or no taskset)"
-fi
-work=$(mktemp -d)
-server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+# Pinning, $work and the EXIT trap, submit_one, to_ms, median, col, ratio.
+source "$root/bench/lib.sh"
 
 start_server() {  # $1 = baseline | fake; sets server_pid and base (http://127.0.0.1:PORT)
   local fifo=$work/listen.$RANDOM
@@ -68,16 +60,6 @@ start_server() {  # $1 = baseline | fake; sets server_pid and base (http://127.0
 }
 stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
 
-submit_one() {  # prints the status_url of a new job
-  curl -s -X POST -H 'Authorization: Bearer token-demo' -H 'Content-Type: application/json' \
-    -d "{\"title\":\"compare-$RANDOM-$RANDOM\",\"template_uid\":\"tpl-sales\",\"source_file_uid\":\"src-sales\",\"folder_uid\":\"fld-reports\",\"overwrite\":true}" \
-    "$base/1/accounts/acct-demo/files/analytics" | sed -n 's/.*"status_url":"\([^"]*\)".*/\1/p'
-}
-
-to_ms() {  # wrk latency "812.00us" | "3.10ms" | "1.02s" -> milliseconds
-  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
-}
-
 results=$work/results.tsv
 hz=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }  # user + system time of every thread, in ticks
@@ -86,7 +68,7 @@ client_us() { awk -v n="$1" '{ printf "%.1f", ($1 + $2) * 1e6 / (n > 0 ? n : 1) 
 run_wrk() {  # $1 server, $2 route, $3 round
   local server=$1 route=$2 path=""
   start_server "$server"
-  if [ "$route" = status ]; then path=$(submit_one); [ -n "$path" ] || path=/1/jobs/sample; fi
+  if [ "$route" = status ]; then path=$(submit_one compare); [ -n "$path" ] || path=/1/jobs/sample; fi
   local script=$root/bench/wrk/$route.lua
   # Warm-up: threads, connections and (fake) the polled job's completion (2 s of job duration) before measuring.
   ROAMBI_STATUS_PATH=$path ROAMBI_RUN=warm$RANDOM "${load_pin[@]}" wrk -t1 -c"$connections" -d"${warmup}s" -s "$script" "$base" >/dev/null
@@ -140,8 +122,6 @@ done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Medians over rounds, then the ratios.
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-col() { awk -F'\t' -v s="$1" -v r="$2" -v c="$3" '$2 == s && $3 == r { print $c }' "$results" | median; }
 echo
 echo "medians over $rounds rounds:"
 printf '  %-12s %-7s %12s %12s %16s %16s\n' tool route "req/s" "p99 ms" "server us/req" "client us/req"
@@ -150,7 +130,6 @@ for s in baseline fake roambi-load; do
     printf '  %-12s %-7s %12.0f %12.3f %16s %16s\n' "$s" "$r" "$(col $s $r 4)" "$(col $s $r 5)" "$(col $s $r 6)" "$(col $s $r 7)"
   done
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=" ? v >= t : v <= t); print (ok ? "met" : "NOT met") }'; }
 st=$(ratio "$(col fake status 4)" "$(col baseline status 4)")
 sb=$(ratio "$(col fake submit 4)" "$(col baseline submit 4)")

@@ -58,16 +58,8 @@ fi
 fake_bin=$build/fake_server/roambi-fake-server
 [ -x "$fake_bin" ] || { echo "mocks.sh: $fake_bin not built" >&2; exit 2; }
 
-# Server on CPU 0, load on CPU 1 when there are two; otherwise unpinned (and said so).
-if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-  server_pin=(taskset -c 0) load_pin=(taskset -c 1) pinning="server on CPU 0, load on CPU 1"
-else
-  server_pin=() load_pin=() pinning="unpinned (fewer than 2 CPUs or no taskset)"
-fi
-work=$(mktemp -d)
-server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+# Pinning, $work and the EXIT trap, submit_one, to_ms, median, col, ratio.
+source "$root/bench/lib.sh"
 
 # The mocks: installed (a no-op when present) or marked "not measured (reason)" in skip[].
 declare -A skip=() bin=() spec=([mountebank]=${packages[0]} [mockoon]=${packages[1]})
@@ -140,11 +132,6 @@ start_server() {  # $1 = fake | mountebank | prism | mockoon; sets server_pid an
 }
 stop_server() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
 
-submit_one() {  # prints the status_url of a new job
-  curl -s -X POST -H 'Authorization: Bearer token-demo' -H 'Content-Type: application/json' \
-    -d "{\"title\":\"mocks-$RANDOM-$RANDOM\",\"template_uid\":\"tpl-sales\",\"source_file_uid\":\"src-sales\",\"folder_uid\":\"fld-reports\",\"overwrite\":true}" \
-    "$base/1/accounts/acct-demo/files/analytics" | sed -n 's/.*"status_url":"\([^"]*\)".*/\1/p'
-}
 check_route() {  # $1 route, $2 status path: one request as wrk sends it; prints "CODE Connection-header BODY"
   local args=(-s -D "$work/headers" -o "$work/body" -w '%{http_code}' -H 'Authorization: Bearer token-demo')
   local code conn
@@ -158,10 +145,6 @@ check_route() {  # $1 route, $2 status path: one request as wrk sends it; prints
   echo "$code ${conn:--} $(head -c 200 "$work/body")"
 }
 
-to_ms() {  # wrk latency "812.00us" | "3.10ms" | "1.02s" -> milliseconds
-  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
-}
-
 results=$work/results.tsv
 : >"$results"
 declare -A checked=()
@@ -172,7 +155,7 @@ run_wrk() {  # $1 server, $2 route, $3 round
     skip[$server]="did not start: $(tail -c 300 "$work/server.log" | tr '\n' ' ')"
     stop_server; return 0
   fi
-  if [ "$server" = fake ] && [ "$route" = status ]; then path=$(submit_one); [ -n "$path" ] || path=/1/jobs/sample; fi
+  if [ "$server" = fake ] && [ "$route" = status ]; then path=$(submit_one mocks); [ -n "$path" ] || path=/1/jobs/sample; fi
   if [ -z "${checked[$server.$route]:-}" ]; then  # the first answer of each server on each route, shown once
     checked[$server.$route]=1
     echo "  check    $(printf '%-10s %-6s' "$server" "$route") -> $(check_route "$route" "$path")"
@@ -209,8 +192,6 @@ done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Medians over rounds, then the ratios of 2xx answers per second.
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-col() { awk -F'\t' -v s="$1" -v r="$2" -v c="$3" '$2 == s && $3 == r { print $c }' "$results" | median; }
 sum() { awk -F'\t' -v s="$1" -v r="$2" '$2 == s && $3 == r { t += $7 } END { print t + 0 }' "$results"; }
 measured() { awk -F'\t' -v s="$1" -v r="$2" '$2 == s && $3 == r { f = 1 } END { exit !f }' "$results"; }
 echo
@@ -225,7 +206,6 @@ for s in fake "${mocks[@]}"; do
     fi
   done
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "NOT met") }'; }
 declare -A label=([mountebank]=mountebank [prism]=Prism [mockoon]=Mockoon) target=([mountebank]=1.8 [prism]=10 [mockoon]=10)
 echo

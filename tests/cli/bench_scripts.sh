@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The bench/ measurement scripts parse, print their usage, and refuse bad options with exit 2 before doing anything
+# The bench/ measurement scripts (and lib.sh, which compare.sh and mocks.sh source) parse, print their usage, and refuse bad options with exit 2 before doing anything
 # (no build, no npm, no server): what can be checked of a benchmark without running one.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 fail=0
 check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi; }
-for s in compare.sh mocks.sh memory.sh callgrind.sh; do
+for s in lib.sh compare.sh mocks.sh memory.sh callgrind.sh; do
   check "$s parses" "bash -n '$root/bench/$s'"
 done
 for s in compare.sh mocks.sh; do

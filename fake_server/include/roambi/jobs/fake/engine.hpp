@@ -680,7 +680,7 @@ class Engine {
     lock.unlock();
     if (plain) shown = view(key, JobRecord{}, now, false);
     write_body(body, shown);
-    x.job_uid = shown.uid;
+    x.job_uid = std::move(shown.uid);  // the answer is written; the journal takes the uid
     x.job_status = shown.status;
     x.retry_after = shown.retry_after;
     cover(kCovStates + static_cast<std::size_t>(shown.status));
