@@ -86,7 +86,15 @@ inline constexpr std::array<bool, 256> kJsonPlainChars = [] {
 inline bool append_json_string(std::string& out, std::string_view s) {
   out += '"';
   std::size_t run = 0;  // start of the run of characters copied as they are
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  const char *at = s.data(), *const end = at + s.size();
+  while (at != end && kJsonPlainChars[static_cast<unsigned char>(*at)]) ++at;
+  std::size_t i = static_cast<std::size_t>(at - s.data());
+  if (at == end) {  // the common string: nothing to escape
+    out.append(s.data(), s.size());
+    out += '"';
+    return true;
+  }
+  for (; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (kJsonPlainChars[c]) continue;
     if (c >= 0x80) return false;
@@ -198,10 +206,11 @@ inline nlohmann::json to_json(const Job& job, const Profile& p) {
 /// (non-ASCII text): write to_json(job, p).dump() then. tests/bench_fast_json_test.cpp holds the two identical.
 /// Spec: "Jobs"; D1-D6.
 inline bool append_json(std::string& out, const Job& job, const Profile& p, std::string_view results) {
+  using namespace std::string_view_literals;  // literals appended with their length, not strlen'd per answer
   out.reserve(out.size() + 512);  // a complete job with results is ~330 bytes: one allocation
-  out += "{\"job\":{\"exception\":";
+  out += "{\"job\":{\"exception\":"sv;
   if (!job.exception) {
-    out += "null";
+    out += "null"sv;
   } else {
     bool done = false;
     if (p.emits(Variant::exception_number)) {
@@ -214,7 +223,7 @@ inline bool append_json(std::string& out, const Job& job, const Profile& p, std:
     }
     if (!done && !detail::append_json_string(out, *job.exception)) return false;
   }
-  out += ",\"progress\":";
+  out += ",\"progress\":"sv;
   if (p.emits(Variant::progress_numeric_string)) {
     std::string text;
     if (job.progress == 1.0) {
@@ -227,27 +236,27 @@ inline bool append_json(std::string& out, const Job& job, const Profile& p, std:
     detail::append_json_number(out, job.progress);
   }
   if (!results.empty() || p.emits(Variant::results_always_present)) {
-    out += ",\"results\":";
+    out += ",\"results\":"sv;
     out += results.empty() ? std::string_view("null") : results;
   }
-  out += ",\"retry_after\":";
+  out += ",\"retry_after\":"sv;
   out += std::to_string(job.retry_after);
   JobStatus shown = job.status;
   if (shown == JobStatus::error && p.emits(Variant::failed_status_complete)) shown = JobStatus::complete;
-  out += ",\"status\":";
+  out += ",\"status\":"sv;
   detail::append_json_string(out, to_string(shown));
   const Variant field = p.emitted(Decision::status_link_field);
   if (field != Variant::link_status_url) {
-    out += ",\"status_uri\":";
+    out += ",\"status_uri\":"sv;
     if (!detail::append_json_string(out, job.status_url)) return false;
   }
   if (field != Variant::link_status_uri) {
-    out += ",\"status_url\":";
+    out += ",\"status_url\":"sv;
     if (!detail::append_json_string(out, job.status_url)) return false;
   }
-  out += ",\"uid\":";
+  out += ",\"uid\":"sv;
   if (!detail::append_json_string(out, job.uid)) return false;
-  out += "}}";
+  out += "}}"sv;
   return true;
 }
 /// The same, with job.results written from its tree.

@@ -12,6 +12,7 @@
 
 #include <roambi/jobs/decisions.hpp>
 #include <roambi/jobs/errors.hpp>
+#include <roambi/jobs/job.hpp>
 #include <roambi/jobs/violation.hpp>
 
 namespace roambi::jobs {
@@ -249,14 +250,12 @@ int read_plain_object(std::string_view s, std::array<PlainMember, N>& out) {
     while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
   };
   auto string = [&](std::string_view& into) {  // at the opening quote
-    const std::size_t start = ++i;
-    for (; i < s.size(); ++i) {
-      const auto c = static_cast<unsigned char>(s[i]);
-      if (c == '"') break;
-      if (c < 0x20 || c >= 0x80 || c == '\\') return false;
-    }
-    if (i == s.size()) return false;
-    into = s.substr(start, i++ - start);
+    const char *const begin = s.data() + i + 1, *const end = s.data() + s.size();
+    const char* c = begin;
+    while (c != end && kJsonPlainChars[static_cast<unsigned char>(*c)]) ++c;  // ASCII, no control, no escape
+    if (c == end || *c != '"') return false;
+    into = std::string_view(begin, static_cast<std::size_t>(c - begin));
+    i = static_cast<std::size_t>(c - s.data()) + 1;
     return true;
   };
   auto word = [&](std::string_view w) {
@@ -313,52 +312,63 @@ int read_plain_object(std::string_view s, std::array<PlainMember, N>& out) {
 
 /// validate_submit_json(parse_submit_body(text, p).doc, p), without a tree, where that yields a valid request
 /// from a plain body (a flat object of ASCII strings without escapes, booleans and nulls): the common submit, read
-/// at a fraction of the cost. nullopt for any other body or outcome: take the full path then, which also names
-/// every violation. tests/spec_submit_test.cpp holds the two identical. Spec: "Submit Job: Parameters"; D8, D9.
-inline std::optional<SubmitValidation> read_plain_submit_json(std::string_view text, const Profile& p) {
+/// at a fraction of the cost, into `out` (empty when passed). false for any other body or outcome, `out` then
+/// unspecified: take the full path, which also names every violation. tests/spec_submit_test.cpp and
+/// fuzz/fuzz_submit_json.cpp hold the two identical. Spec: "Submit Job: Parameters"; D8, D9.
+inline bool read_plain_submit_json(std::string_view text, const Profile& p, SubmitValidation& out) {
   std::array<detail::PlainMember, 8> members;
   const int n = detail::read_plain_object(text, members);
-  if (n < 0) return std::nullopt;
+  if (n < 0) return false;
+  using Kind = detail::PlainMember::Kind;
   auto find = [&](std::string_view name) -> const detail::PlainMember* {
     for (int k = 0; k < n; ++k)
       if (members[static_cast<std::size_t>(k)].key == name) return &members[static_cast<std::size_t>(k)];
     return nullptr;
   };
-  auto text_of = [&](std::string_view name) -> std::optional<std::string> {  // a non-empty string, else nullopt
+  auto text_of = [&](std::string_view name) -> const detail::PlainMember* {  // a non-empty string, else null
     const auto* m = find(name);
-    if (!m || m->kind != detail::PlainMember::Kind::string || m->text.empty()) return std::nullopt;
-    return std::string(m->text);
+    return m && m->kind == Kind::string && !m->text.empty() ? m : nullptr;
   };
-  SubmitValidation out;
-  SubmitRequest r;
-  r.mode = SubmitMode::json;
-  auto tpl = text_of("template_uid"), title = text_of("title"), src = text_of("source_file_uid");
-  if (!tpl || !title || !src) return std::nullopt;
-  std::optional<std::string> folder;
+  const auto *tpl = text_of("template_uid"), *title = text_of("title"), *src = text_of("source_file_uid");
+  if (!tpl || !title || !src) return false;
+  const detail::PlainMember* folder = nullptr;
+  Variant folder_field = Variant::folder_field_folder_uid;
   if (find("folder_uid")) {
-    out.seen.push_back(Variant::folder_field_folder_uid);
     folder = text_of("folder_uid");
   } else if (find("directory_uid") && p.accepts(Variant::folder_field_directory_uid)) {
-    out.seen.push_back(Variant::folder_field_directory_uid);
+    folder_field = Variant::folder_field_directory_uid;
     folder = text_of("directory_uid");
   }
-  if (!folder) return std::nullopt;
-  if (const auto* o = find("overwrite"); o && o->kind != detail::PlainMember::Kind::null) {
-    if (o->kind == detail::PlainMember::Kind::boolean) {
-      out.seen.push_back(Variant::overwrite_boolean);
-      r.overwrite = o->flag;
+  if (!folder) return false;
+  bool overwrite = false;
+  std::optional<Variant> overwrite_form;
+  if (const auto* o = find("overwrite"); o && o->kind != Kind::null) {
+    if (o->kind == Kind::boolean) {
+      overwrite_form = Variant::overwrite_boolean;
+      overwrite = o->flag;
     } else if ((o->text == "true" || o->text == "false") && p.accepts(Variant::overwrite_string)) {
-      out.seen.push_back(Variant::overwrite_string);
-      r.overwrite = o->text == "true";
+      overwrite_form = Variant::overwrite_string;
+      overwrite = o->text == "true";
     } else {
-      return std::nullopt;
+      return false;
     }
   }
-  r.template_uid = std::move(*tpl);
-  r.title = std::move(*title);
-  r.source_file_uid = std::move(src);
-  r.folder_uid = std::move(*folder);
-  out.request = std::move(r);
+  out.seen.reserve(2);
+  out.seen.push_back(folder_field);  // in the order validate_submit_json sees them
+  if (overwrite_form) out.seen.push_back(*overwrite_form);
+  SubmitRequest& r = out.request.emplace();
+  r.mode = SubmitMode::json;
+  r.template_uid.assign(tpl->text);
+  r.title.assign(title->text);
+  r.source_file_uid.emplace(src->text);
+  r.folder_uid.assign(folder->text);
+  r.overwrite = overwrite;
+  return true;
+}
+/// The same, as a value: nullopt where the full path must be taken.
+inline std::optional<SubmitValidation> read_plain_submit_json(std::string_view text, const Profile& p) {
+  SubmitValidation out;
+  if (!read_plain_submit_json(text, p, out)) return std::nullopt;
   return out;
 }
 

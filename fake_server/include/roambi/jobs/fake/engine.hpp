@@ -265,12 +265,17 @@ class Engine {
   }
   static std::string uid_text(const UidKey& k) {
     static const char* hex = "0123456789abcdef";
-    std::string uid(36, '-');
-    for (std::size_t i = 0, o = 0; i < 32; ++i, ++o) {
-      if (i == 8 || i == 12 || i == 16 || i == 20) ++o;
-      const std::uint64_t half = i < 16 ? k.hi : k.lo;
-      uid[o] = hex[(half >> (4 * (15 - i % 16))) & 15u];
+    char digits[32];  // hi then lo, most significant digit first
+    for (unsigned i = 0; i < 16; ++i) {
+      digits[i] = hex[(k.hi >> (60 - 4 * i)) & 15u];
+      digits[16 + i] = hex[(k.lo >> (60 - 4 * i)) & 15u];
     }
+    std::string uid(36, '-');  // 8-4-4-4-12
+    std::memcpy(&uid[0], digits, 8);
+    std::memcpy(&uid[9], digits + 8, 4);
+    std::memcpy(&uid[14], digits + 12, 4);
+    std::memcpy(&uid[19], digits + 16, 4);
+    std::memcpy(&uid[24], digits + 20, 12);
     return uid;
   }
   struct FaultState {
@@ -568,9 +573,8 @@ class Engine {
     SubmitValidation v;
     bool bad_json = false;
     if (ct.mode && *ct.mode == SubmitMode::json) {
-      if (auto plain = read_plain_submit_json(req.body, opts_.profile)) {  // the common body, read without a tree
-        v = std::move(*plain);
-      } else {
+      if (!read_plain_submit_json(req.body, opts_.profile, v)) {  // the common body is read without a tree; others:
+        v = SubmitValidation{};
         auto parsed = parse_submit_body(req.body, opts_.profile);
         bad_json = parsed.doc.is_discarded();
         if (!bad_json) v = validate_submit_json(parsed.doc, opts_.profile);
