@@ -9,6 +9,9 @@
 #include <vector>
 
 #include <pthread.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <roambi/jobs/fake/server.hpp>
 #include <roambi/jobs/openapi.hpp>
@@ -82,6 +85,13 @@ std::string env_or(const char* name, const std::string& fallback) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#if defined(__GLIBC__)
+  // This process's allocator, not an embedder's: glibc's fastbins off. cpp-httplib 0.11.4 allocates a 4 KiB read
+  // buffer per request, and glibc merges every fastbin into its free lists before any allocation that large; the
+  // fake's job state, kept across requests among httplib's short-lived blocks, made that merge cost ~12 % of a
+  // submit's CPU time (bench/README.md, "The allocator"). The bare httplib baseline measured the same with and without.
+  mallopt(M_MXFAST, 0);
+#endif
   std::vector<std::string> args(argv + 1, argv + argc);
   // Defaults, then the environment, then flags.
   std::string port = env_or("ROAMBI_FAKE_PORT", "8080"), host = env_or("ROAMBI_FAKE_HOST", "127.0.0.1"),
