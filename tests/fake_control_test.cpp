@@ -250,6 +250,44 @@ TEST_F(BoundedFakeTest, PublishedTitlesAreRememberedAsLongAsTheJobBoundOldestFor
   EXPECT_TRUE(server().engine().file_exists("fld-reports", "Existing Report")) << "the tenant's own files stay";
   EXPECT_THAT(submit({{"title", "Report 3"}}), IsApiError(ErrorCode::file_exists, kLenient));
 }
+TEST_F(BoundedFakeTest, AJobEvictedWhileInFlightFreesItsTitle) {
+  ASSERT_THAT(submit({{"title", "Evicted early"}}), IsJobWithStatus(JobStatus::processing, kLenient));
+  EXPECT_THAT(submit({{"title", "Evicted early"}}), IsApiError(ErrorCode::file_exists, kLenient)) << "reserved";
+  for (int i = 0; i < 3; ++i) submit({{"title", "Pusher " + std::to_string(i)}});
+  EXPECT_EQ(server().engine().evicted_jobs(), 1u);
+  EXPECT_THAT(submit({{"title", "Evicted early"}}), IsJobWithStatus(JobStatus::processing, kLenient));
+  advance_seconds(10);
+  poll("settle");
+  EXPECT_TRUE(server().engine().file_exists("fld-reports", "Evicted early")) << "the second job published it";
+}
+TEST_F(BoundedFakeTest, ATitleRepublishedWhileRememberedIsForgottenWithItsFirstPublication) {
+  submit({{"title", "Twice"}});
+  advance_seconds(10);
+  poll("settle");
+  EXPECT_THAT(submit({{"title", "Twice"}, {"overwrite", true}}), IsJobWithStatus(JobStatus::processing, kLenient));
+  EXPECT_THAT(submit({{"title", "Twice"}, {"overwrite", false}}), IsApiError(ErrorCode::file_exists, kLenient));
+  advance_seconds(10);
+  poll("settle");
+  std::map<std::string, std::uint64_t> cov;
+  for (const auto& c : server().coverage()) cov[c.behaviour] = c.count;
+  EXPECT_EQ(cov["submit/overwrite-replaced-a-file"], 1u);
+  for (int i = 0; i < 3; ++i) {
+    submit({{"title", "Later " + std::to_string(i)}});
+    advance_seconds(10);
+    poll("settle");
+  }
+  EXPECT_FALSE(server().engine().file_exists("fld-reports", "Twice"));
+  EXPECT_THAT(submit({{"title", "Twice"}, {"overwrite", false}}), IsJobWithStatus(JobStatus::processing, kLenient));
+}
+TEST_F(FakeServerTest, AFailedJobFreesItsTitleAndPublishesNothing) {
+  server().next_submit().job_fails("E42");
+  ASSERT_THAT(submit({{"title", "Doomed"}}), IsJobWithStatus(JobStatus::processing, kLenient));
+  EXPECT_THAT(submit({{"title", "Doomed"}}), IsApiError(ErrorCode::file_exists, kLenient)) << "reserved while running";
+  advance_seconds(10);
+  poll("settle");
+  EXPECT_FALSE(server().engine().file_exists("fld-reports", "Doomed"));
+  EXPECT_THAT(submit({{"title", "Doomed"}}), IsJobWithStatus(JobStatus::processing, kLenient));
+}
 TEST_F(BoundedFakeTest, TheJournalKeepsItsBoundAndCountsWhatItDropped) {
   for (int i = 0; i < 8; ++i) poll("x");
   EXPECT_EQ(server().journal().size(), 5u);

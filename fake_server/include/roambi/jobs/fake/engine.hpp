@@ -21,7 +21,6 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -134,9 +133,8 @@ class Engine {
     jobs_.clear();
     order_.clear();
     due_ = {};
-    files_.clear();
+    titles_.clear();
     published_.clear();
-    reserved_.clear();
     name_ids_.clear();
     names_.clear();
     windows_.clear();
@@ -167,16 +165,18 @@ class Engine {
   bool file_exists(const std::string& folder, const std::string& title) const {
     std::lock_guard<WakeAllMutex> lock(mutex_);
     auto f = name_id(folder);
-    return f && files_.count(title_key(*f, title)) != 0;
+    if (!f) return false;
+    auto it = titles_.find(scratch_key(*f, title));
+    return it != titles_.end() && it->second.published;
   }
   /// The job as a client in this profile would read it now, if it is retained.
   std::optional<Job> job(const std::string& uid) {
     std::lock_guard<WakeAllMutex> lock(mutex_);
     settle(clock_.now_ms());
     auto key = uid_key(uid);
-    auto it = key ? jobs_.find(*key) : jobs_.end();
-    if (it == jobs_.end()) return std::nullopt;
-    return view(it->first, it->second, clock_.now_ms());
+    const JobRecord* r = key ? find_job(*key) : nullptr;
+    if (!r) return std::nullopt;
+    return view(*key, *r, clock_.now_ms());
   }
 
   std::vector<CoverageItem> coverage() const {
@@ -213,8 +213,18 @@ class Engine {
   }
   void cover(std::size_t slot) { coverage_[slot].fetch_add(1, std::memory_order_relaxed); }
 
-  // A retained job, kept small (issue #6: 100,000 of them in 64 MiB): the uid is the map's packed key, and user,
-  // account, folder and exception are indices into names_, each name stored once.
+  /// A title in a folder (the key: the folder's name index, 4 bytes, then the title; see scratch_key()): the jobs in
+  /// flight under it, and whether a file of it is published (by a job, or in the fixtures). One entry serves the
+  /// file_exists check, the reservation of a submitted title and the publication.
+  struct TitleState {
+    int in_flight = 0;
+    bool published = false;
+  };
+  using Titles = std::unordered_map<std::string, TitleState>;
+  using TitleEntry = Titles::value_type;  // its address stays valid while it is in titles_ (rehashing moves no node)
+
+  // A retained job, kept small (issue #6: 100,000 of them in 64 MiB): the uid packed, and user, account, folder and
+  // exception as indices into names_, each name stored once.
   struct JobRecord {
     std::string title;
     std::int64_t created_ms = 0, ends_ms = 0;
@@ -222,6 +232,7 @@ class Engine {
     std::uint32_t user = 0, account = 0, folder = 0, exception = 0;
     int polls_needed = 0, polls_seen = 0;
     std::array<char, 12> file_hex{};  // once complete: the published file's uid after "file-"; results_of() builds the rest
+    TitleEntry* title_entry = nullptr;  // while in flight: its title's entry, which counts it
     enum class Progression : unsigned char { clock, polls, stall } progression = Progression::clock;
     JobStatus final_status = JobStatus::processing;
     bool overwrite = false, fails = false, settled = false;
@@ -290,7 +301,7 @@ class Engine {
   bool has(Defect d) const { return opts_.defects.has(d); }
 
   void load_files() {
-    for (const auto& f : tenant_.files) files_.insert(title_key(intern(f.folder), f.title));
+    for (const auto& f : tenant_.files) title_entry(intern(f.folder), f.title).second.published = true;
     if (!initial_tenant_) initial_tenant_ = tenant_;
   }
 
@@ -549,8 +560,8 @@ class Engine {
       if (e.has(Defect::file_exists_not_checked)) return false;
       auto f = e.name_id(folder);  // a folder no file or job named has neither
       if (!f) return false;
-      const std::string k = title_key(*f, title);
-      return e.files_.count(k) || e.reserved_.count(k);
+      auto it = e.titles_.find(e.scratch_key(*f, title));
+      return it != e.titles_.end() && (it->second.published || it->second.in_flight > 0);
     }
   };
   /// An uploaded source is valid unless it is empty or starts with "#invalid"; "#fails" makes its job fail.
@@ -617,7 +628,7 @@ class Engine {
       return send_error(res, x, ApiError::of(ErrorCode::invalid_request, "the request body is not valid JSON"));
     }
     if (v.error) return send_error(res, x, *v.error);
-    const SubmitRequest& r = *v.request;
+    SubmitRequest& r = *v.request;
 
     settle(now);
     World world{*this, account, user};
@@ -643,7 +654,7 @@ class Engine {
     j.user = intern(user);
     j.account = intern(account);
     j.folder = intern(r.folder_uid);
-    j.title = r.title;
+    j.title = std::move(r.title);  // r.title's last use
     j.overwrite = r.overwrite;
     j.created_ms = now;
     j.ends_ms = now + opts_.job_duration.count();
@@ -667,10 +678,11 @@ class Engine {
       }
     }
     if (has(Defect::job_never_completes)) j.progression = JobRecord::Progression::stall;
-    ++reserved_[title_key(j.folder, j.title)];
+    j.title_entry = &title_entry(j.folder, j.title);
+    ++j.title_entry->second.in_flight;
     if (j.progression == JobRecord::Progression::clock) due_.push_back({j.ends_ms, key});
     order_.push_back(key);
-    auto& rec = jobs_.emplace(key, std::move(j)).first->second;
+    const JobRecord& rec = jobs_.emplace(key, std::move(j)).first->second;
     // With no defect on, the answer is the new job as view() shows it (processing, progress 0, no results): written
     // after the lock is let go. A defect may shape it from the record, so that is read under the lock.
     const bool plain = !opts_.defects.any();
@@ -704,8 +716,8 @@ class Engine {
     if (!admitted(lock, res, x, true, now, user)) return;
     settle(now);
     const auto key = uid_key(uid);
-    auto it = key ? jobs_.find(*key) : jobs_.end();
-    if (it == jobs_.end() || (name(it->second.user) != *user && !has(Defect::cross_user_leak))) {
+    JobRecord* found = key ? find_job(*key) : nullptr;
+    if (!found || (name(found->user) != *user && !has(Defect::cross_user_leak))) {
       lock.unlock();
       admitted_to_status(x, uid);
       if (has(Defect::unknown_job_500)) {
@@ -715,11 +727,11 @@ class Engine {
       return send_error(res, x,
                         ApiError::about(ErrorCode::invalid_resource, "job_uid", "job " + std::string(uid) + " does not exist"));
     }
-    JobRecord& rec = it->second;
+    JobRecord& rec = *found;
     ++rec.reads;
     if (rec.progression == JobRecord::Progression::polls && !rec.settled && ++rec.polls_seen >= rec.polls_needed)
       finalize(rec);
-    Job shown = view(it->first, rec, now, false);
+    Job shown = view(*key, rec, now, false);
     Rendered body = prepare_body(shown, rec);
     lock.unlock();
     write_body(body, shown);
@@ -807,13 +819,6 @@ class Engine {
     return it->second;
   }
   const std::string& name(std::uint32_t id) const { return names_[id]; }
-  /// A file's key in files_ and reserved_: its folder's name index, then its title.
-  static std::string title_key(std::uint32_t folder, std::string_view title) {
-    std::string k(sizeof folder, '\0');
-    std::memcpy(k.data(), &folder, sizeof folder);
-    k += title;
-    return k;
-  }
   std::string random_hex(int n) {
     static const char* hex = "0123456789abcdef";
     std::string s(static_cast<std::size_t>(n), '0');
@@ -892,20 +897,46 @@ class Engine {
     while (!due_.empty() && due_.front().first <= now) {
       const UidKey uid = due_.front().second;
       due_.pop_front();
-      auto it = jobs_.find(uid);
-      if (it != jobs_.end() && !it->second.settled) finalize(it->second);
+      JobRecord* r = find_job(uid);  // null: evicted before it ended
+      if (r && !r->settled) finalize(*r);
     }
   }
+  /// The retained job of this uid, or null.
+  JobRecord* find_job(const UidKey& k) {
+    auto it = jobs_.find(k);
+    return it == jobs_.end() ? nullptr : &it->second;
+  }
 
-  void release(const JobRecord& r) {
-    auto it = reserved_.find(title_key(r.folder, r.title));
-    if (it != reserved_.end() && --it->second == 0) reserved_.erase(it);
+  /// The key of a title in a folder in titles_, written to key_scratch_, whose buffer is kept: a lookup without an
+  /// allocation. mutex_ held.
+  const std::string& scratch_key(std::uint32_t folder, std::string_view title) const {
+    key_scratch_.assign(reinterpret_cast<const char*>(&folder), sizeof folder);
+    key_scratch_ += title;
+    return key_scratch_;
+  }
+  /// The entry of a title in a folder, added (no job, no file) if new.
+  TitleEntry& title_entry(std::uint32_t folder, std::string_view title) {
+    auto it = titles_.find(scratch_key(folder, title));
+    if (it == titles_.end()) it = titles_.emplace(key_scratch_, TitleState{}).first;
+    return *it;
+  }
+  /// Drops a title's entry once no job is in flight under it and no file of it is published.
+  void forget_if_unused(TitleEntry* t) {
+    if (t->second.in_flight == 0 && !t->second.published) titles_.erase(titles_.find(t->first));
+  }
+  /// A job that will not publish leaves its title.
+  void release(JobRecord& r) {
+    TitleEntry* t = r.title_entry;
+    r.title_entry = nullptr;
+    if (!t) return;
+    --t->second.in_flight;
+    forget_if_unused(t);
   }
 
   void finalize(JobRecord& r) {
     r.settled = true;
-    release(r);
     if (r.fails) {
+      release(r);
       r.final_status = JobStatus::error;
       cover(kCovTransitions + 1);
       return;
@@ -918,18 +949,24 @@ class Engine {
       c = "0123456789abcdef"[bits & 15u];
       bits >>= 4;
     }
-    if (has(Defect::completed_file_not_created)) return;
-    auto [file, added] = files_.insert(title_key(r.folder, r.title));
-    if (!added) {
+    if (has(Defect::completed_file_not_created)) return release(r);
+    TitleEntry* t = r.title_entry;  // set at submit, taken only here and by release()
+    r.title_entry = nullptr;
+    if (!t) return;
+    --t->second.in_flight;
+    if (t->second.published) {  // it replaced a file of that title
       cover(kCovOverwrite);
       return;
     }
     // Files published by jobs are remembered as long as max_jobs jobs are (oldest forgotten first), so that a long
     // run with ever-new titles levels off instead of growing (reliability/soak.sh). The tenant's files stay.
-    published_.push_back(&*file);
+    t->second.published = true;
+    published_.push_back(t);
     while (published_.size() > opts_.max_jobs) {
-      files_.erase(files_.find(*published_.front()));
+      TitleEntry* old = published_.front();
       published_.pop_front();
+      old->second.published = false;
+      forget_if_unused(old);
     }
   }
 
@@ -958,9 +995,9 @@ class Engine {
   std::deque<std::pair<std::int64_t, UidKey>> due_;
   std::deque<std::string> names_;  // users, accounts, folders and exceptions of jobs and files, each once: see intern()
   std::unordered_map<std::string_view, std::uint32_t> name_ids_;  // views into names_
-  std::unordered_set<std::string> files_;  // published files as title_key(): their ids live in the jobs' results
-  std::deque<const std::string*> published_;  // the files_ entries jobs added, oldest first (bounded by max_jobs)
-  std::unordered_map<std::string, int> reserved_;  // titles (title_key()) of jobs in flight
+  Titles titles_;  // titles with a job in flight or a published file (whose id lives in the job's results)
+  std::deque<TitleEntry*> published_;  // the titles jobs published, oldest first (bounded by max_jobs)
+  mutable std::string key_scratch_;   // scratch_key()'s buffer
   std::unordered_map<std::string, Window> windows_;
   std::deque<SubmitScript> scripts_;
   std::vector<FaultState> faults_;
