@@ -1,5 +1,6 @@
-# What bench/compare.sh and bench/mocks.sh share: sourced, not run. Sets server_pin, load_pin, pinning, work and
-# server_pid (with an EXIT trap that stops the server and removes $work), and defines the helpers below.
+# What bench/compare.sh, bench/mocks.sh and bench/cosched.sh share: sourced, not run. Sets server_pin, load_pin,
+# pinning, work and server_pid (with an EXIT trap that stops the server and removes $work), and defines the helpers
+# below.
 
 # Server on CPU 0, load on CPU 1 when there are two; otherwise unpinned (and said so).
 if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
