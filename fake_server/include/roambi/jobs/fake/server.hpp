@@ -363,9 +363,9 @@ class FakeServer {
     // reader is only handed to routed handlers).
     // Bodies are read through a content reader so that the body limit holds for chunked bodies too: 0.11.4 applies
     // payload_max_length to Content-Length only, and read a 64 MiB chunked body whole into memory.
-    // httplib's router then runs std::regex_match over the path for each of them (~6,000 instructions a submit, as
-    // much as the fake's own work on it less a third): the fake routes by the spec model, so the pre-routing handler
-    // sets the path aside and these patterns match the empty path left behind; the handler puts the path back first.
+    // httplib's router then runs std::regex_match over the path for each of them (~6,000 instructions a submit, a third
+    // of the fake's own work on it): the fake routes by the spec model, so the pre-routing handler sets the path aside
+    // and these patterns match the empty path left behind; the handler puts the path back first.
     auto reader = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content) {
       const_cast<httplib::Request&>(req).path.swap(set_aside_path_);  // see read_body_then_serve on the const_cast
       read_body_then_serve(req, res, content);
