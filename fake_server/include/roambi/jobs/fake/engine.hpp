@@ -275,11 +275,10 @@ class Engine {
     return k;
   }
   static std::string uid_text(const UidKey& k) {
-    static const char* hex = "0123456789abcdef";
     char digits[32];  // hi then lo, most significant digit first
     for (unsigned i = 0; i < 16; ++i) {
-      digits[i] = hex[(k.hi >> (60 - 4 * i)) & 15u];
-      digits[16 + i] = hex[(k.lo >> (60 - 4 * i)) & 15u];
+      digits[i] = kHexDigits[(k.hi >> (60 - 4 * i)) & 15u];
+      digits[16 + i] = kHexDigits[(k.lo >> (60 - 4 * i)) & 15u];
     }
     std::string uid(36, '-');  // 8-4-4-4-12
     std::memcpy(&uid[0], digits, 8);
@@ -819,10 +818,10 @@ class Engine {
     return it->second;
   }
   const std::string& name(std::uint32_t id) const { return names_[id]; }
+  static constexpr char kHexDigits[] = "0123456789abcdef";  // job uids, file ids, refreshed tokens
   std::string random_hex(int n) {
-    static const char* hex = "0123456789abcdef";
     std::string s(static_cast<std::size_t>(n), '0');
-    for (int i = 0; i < n; ++i) s[static_cast<std::size_t>(i)] = hex[rng_() & 15u];
+    for (int i = 0; i < n; ++i) s[static_cast<std::size_t>(i)] = kHexDigits[rng_() & 15u];
     return s;
   }
   /// splitmix64's output function: a bijection on 64 bits that scatters neighbouring inputs.
@@ -924,13 +923,16 @@ class Engine {
   void forget_if_unused(TitleEntry* t) {
     if (t->second.in_flight == 0 && !t->second.published) titles_.erase(titles_.find(t->first));
   }
-  /// A job that will not publish leaves its title.
-  void release(JobRecord& r) {
+  /// The job leaves its title's count of jobs in flight: its entry, or null when it had left already.
+  TitleEntry* leave_title(JobRecord& r) {
     TitleEntry* t = r.title_entry;
     r.title_entry = nullptr;
-    if (!t) return;
-    --t->second.in_flight;
-    forget_if_unused(t);
+    if (t) --t->second.in_flight;
+    return t;
+  }
+  /// A job that will not publish leaves its title.
+  void release(JobRecord& r) {
+    if (TitleEntry* t = leave_title(r)) forget_if_unused(t);
   }
 
   void finalize(JobRecord& r) {
@@ -946,14 +948,12 @@ class Engine {
     // The published file's id: 12 hex digits, the n-th of a seed the same in every run (as job uids are).
     std::uint64_t bits = mix64(mix64(opts_.seed) ^ 0x66696c65ull /* "file" */ ^ (files_made_++ << 8));
     for (char& c : r.file_hex) {
-      c = "0123456789abcdef"[bits & 15u];
+      c = kHexDigits[bits & 15u];
       bits >>= 4;
     }
     if (has(Defect::completed_file_not_created)) return release(r);
-    TitleEntry* t = r.title_entry;  // set at submit, taken only here and by release()
-    r.title_entry = nullptr;
+    TitleEntry* t = leave_title(r);
     if (!t) return;
-    --t->second.in_flight;
     if (t->second.published) {  // it replaced a file of that title
       cover(kCovOverwrite);
       return;
