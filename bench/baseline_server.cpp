@@ -8,17 +8,35 @@
 
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <httplib.h>
+
+namespace {
+bool one_segment = false;                   // --one-segment
+thread_local bool body_follows_headers = false;  // set for an answer with a body, right before httplib writes it
+}  // namespace
+
+// httplib's send() calls resolve here: with --one-segment, the headers of an answer with a body get MSG_MORE (the
+// fake's fake_server/include/roambi/jobs/fake/one_segment.hpp, written out again so that this stays bare httplib).
+extern "C" ssize_t send(int fd, const void* data, size_t size, int flags) {
+  if (body_follows_headers) {
+    body_follows_headers = false;
+    flags |= MSG_MORE;
+  }
+  return ::sendto(fd, data, size, flags, nullptr, 0);
+}
 
 namespace {
 
 constexpr const char* kUsage = R"(roambi-bench-baseline: canned Submit Job and Check Job Status answers over bare cpp-httplib.
 
-Usage: roambi-bench-baseline [--port N] [--host HOST] [--threads N] [--keep-alive-max N]
+Usage: roambi-bench-baseline [--port N] [--host HOST] [--threads N] [--keep-alive-max N] [--one-segment]
 
 Tuned as roambi-fake-server is: TCP_NODELAY on, keep-alive limit raised (0.11.4 defaults to 5 requests), a thread
 per connection (--threads, default 64). No parsing, no state, no journal: the ceiling the library allows.
+--one-segment: send each answer's headers with MSG_MORE so that they leave with its body in one TCP segment, as
+roambi-fake-server does (httplib writes them in two sends); off by default, the bare library as issue #6 defines it.
 POST /1/accounts/{account}/files/analytics -> 202 and a processing job; GET /1/jobs/{uid} -> 200 and a complete job.
 The first stdout line is "listening on http://HOST:PORT/1". SIGINT or SIGTERM stops it.
 )";
@@ -54,6 +72,10 @@ int main(int argc, char** argv) {
       std::cout << kUsage;
       return 0;
     }
+    if (a == "--one-segment") {
+      one_segment = true;
+      continue;
+    }
     if (i + 1 >= argc) return usage_error("unknown option or missing value: " + a);
     std::string v = argv[++i];
     char* end = nullptr;
@@ -83,6 +105,12 @@ int main(int argc, char** argv) {
   s.set_keep_alive_max_count(static_cast<std::size_t>(keep_alive_max));
   s.set_keep_alive_timeout(5);
   s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  if (one_segment) {
+    s.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+      body_follows_headers = !res.body.empty() && req.method != "HEAD";
+    });
+    s.set_logger([](const httplib::Request&, const httplib::Response&) { body_follows_headers = false; });
+  }
   s.Post(R"(/1/accounts/([^/]+)/files/analytics)", [](const httplib::Request&, httplib::Response& res) {
     res.status = 202;
     res.set_content(kSubmitBody, "application/json");

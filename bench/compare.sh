@@ -5,10 +5,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${ROAMBI_BUILD_DIR:-$root/build}
-duration=5 connections=32 rounds=2 out="" do_build=1 warmup=1
+duration=5 connections=32 rounds=2 out="" do_build=1 warmup=1 baseline_args=()
 usage() {
   cat <<USAGE
 Usage: bench/compare.sh [--build-dir DIR] [--duration S] [--connections N] [--rounds N] [--out FILE] [--no-build]
+                        [--baseline-one-segment]
 
 Per round, for the status and the submit route: wrk against the baseline, then against the fake, each a fresh
 process pinned to CPU 0 while the load runs on CPU 1 (taskset); then roambi-load --mode closed against the
@@ -16,7 +17,9 @@ baseline with the same connection count. Prints each run, the medians over round
   fake/baseline throughput (status >= 0.95, submit >= 0.85), fake/baseline p99 (<= 1.5),
   roambi-load/wrk closed-loop throughput against the baseline (>= 0.8).
 The fake runs as users run it under load: journal on (default), rate limit raised (--rate-limit 1000000),
---quiet (no per-request log line). Needs wrk (apt-get install wrk) and curl.
+--quiet (no per-request log line). The fake sends each answer in one TCP segment, bare httplib in two (headers,
+then body); --baseline-one-segment gives the baseline the same fix (roambi-bench-baseline --one-segment), to see
+what the fake costs over the library once both write alike. Needs wrk (apt-get install wrk) and curl.
 Defaults: --build-dir \$ROAMBI_BUILD_DIR or build/, --duration $duration, --connections $connections, --rounds $rounds.
 USAGE
 }
@@ -28,6 +31,7 @@ while (($#)); do
     --rounds) rounds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --no-build) do_build=0; shift ;;
+    --baseline-one-segment) baseline_args=(--one-segment); shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; echo "Run with --help for more information." >&2; exit 2 ;;
   esac
@@ -49,7 +53,7 @@ source "$root/bench/lib.sh"
 start_server() {  # $1 = baseline | fake; sets server_pid and base (http://127.0.0.1:PORT)
   local fifo=$work/listen.$RANDOM
   if [ "$1" = baseline ]; then
-    "${server_pin[@]}" "$baseline_bin" --port 0 >"$fifo" 2>"$work/server.err" &
+    "${server_pin[@]}" "$baseline_bin" --port 0 "${baseline_args[@]}" >"$fifo" 2>"$work/server.err" &
   else
     "${server_pin[@]}" "$fake_bin" --port 0 --rate-limit 1000000 --quiet >"$fifo" 2>"$work/server.err" &
   fi
@@ -111,6 +115,11 @@ run_load() {  # $1 route, $2 round: roambi-load closed loop against the baseline
 }
 
 echo "compare.sh: $(date -u +%FT%TZ), $(nproc) CPUs, $pinning; wrk -t1 -c$connections -d${duration}s, $rounds rounds"
+if ((${#baseline_args[@]})); then
+  echo "baseline: roambi-bench-baseline --one-segment (answers in one TCP segment, as the fake sends them)"
+else
+  echo "baseline: roambi-bench-baseline (answers in two TCP segments, headers then body, as the library writes them)"
+fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$rounds"); do
   for route in status submit; do

@@ -14,6 +14,8 @@ for s in compare.sh mocks.sh; do
   check "$s refuses an unknown option with exit 2" \
     "'$root/bench/$s' --no-such-option >/dev/null 2>&1; [ \$? -eq 2 ]"
 done
+check "compare.sh --help names --baseline-one-segment and what it changes" \
+  "out=\$('$root/bench/compare.sh' --help) && grep -q -- --baseline-one-segment <<<\"\$out\" && grep -q 'one TCP segment' <<<\"\$out\""
 check "cosched.sh --help names every option" \
   "out=\$('$root/bench/cosched.sh' --help) && grep -q -- --route <<<\"\$out\" && grep -q -- --rounds <<<\"\$out\" && grep -q -- --no-build <<<\"\$out\""
 check "cosched.sh refuses an unknown option, and a route it does not know, with exit 2" \

@@ -28,6 +28,7 @@
 #include <roambi/jobs/fake/behaviour.hpp>
 #include <roambi/jobs/fake/engine.hpp>
 #include <roambi/jobs/fake/journal.hpp>
+#include <roambi/jobs/fake/one_segment.hpp>
 #include <roambi/jobs/fake/options.hpp>
 #include <roambi/jobs/fake/tenant.hpp>
 
@@ -407,9 +408,15 @@ class FakeServer {
       }
       return httplib::Server::HandlerResponse::Unhandled;
     });
+    // Runs once the answer is final (after the error handler), right before httplib writes its headers: an answer
+    // whose body follows them gets its headers sent with MSG_MORE (one_segment.hpp).
+    s.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+      detail::body_follows_headers = !res.body.empty() && req.method != "HEAD";
+    });
     // 0.11.4 writes no answer on a connection whose reading side is shut, so a refused request's connection stops
     // reading only once its answer is out; httplib then sees the end of the stream and closes it.
     s.set_logger([](const httplib::Request& req, const httplib::Response&) {
+      detail::body_follows_headers = false;  // the answer is out (or its writing failed): nothing may stay held
       if (refused_) detail::stop_reading(req);
       refused_ = false;
     });
