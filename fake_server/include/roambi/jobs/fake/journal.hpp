@@ -7,6 +7,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory_resource>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -96,23 +97,17 @@ class Journal {
   /// Records one exchange; `headers` is a range of (name, value) pairs (httplib::Headers, JournalEntry::headers).
   template <class Headers>
   void record(const JournalView& v, const Headers& headers) {
-    Stored s;
-    s.facts = v.facts;
     const std::string_view fields[kFields] = {v.method, v.path, v.query, v.body,
                                               v.response_body, v.token, v.job_uid, v.fault};
     std::size_t size = 0;
     for (auto f : fields) size += sizeof(std::uint32_t) + f.size();
     for (const auto& [k, val] : headers) size += 2 * sizeof(std::uint32_t) + k.size() + val.size();
-    s.text.resize(size);
+    std::lock_guard<WakeAllMutex> lock(mutex_);  // the pool is the lock's: the text is copied under it (~0.5 KiB)
+    Stored& s = entries_.emplace_back(Stored{++seq_, v.facts, std::pmr::string(size, '\0', &pool_)});
     char* at = s.text.data();
     for (auto f : fields) at = put(at, f);
     for (const auto& [k, val] : headers) at = put(put(at, k), val);
-    Stored oldest;  // destroyed after the lock is let go
-    std::lock_guard<WakeAllMutex> lock(mutex_);
-    s.seq = ++seq_;
-    entries_.push_back(std::move(s));
     if (entries_.size() > max_) {
-      oldest = std::move(entries_.front());
       entries_.pop_front();
       ++dropped_;
     }
@@ -195,7 +190,7 @@ class Journal {
   struct Stored {
     std::uint64_t seq = 0;
     JournalFacts facts;
-    std::string text;
+    std::pmr::string text;  // in pool_
   };
   static char* put(char* at, std::string_view s) {
     const auto n = static_cast<std::uint32_t>(s.size());
@@ -236,7 +231,11 @@ class Journal {
   }
 
   mutable WakeAllMutex mutex_;
-  std::deque<Stored> entries_;
+  // Entries and their text live in a pool of their own, under mutex_: kept for thousands of requests among the
+  // allocations each request makes and frees, they made glibc's malloc slower for all of those (bench/README.md,
+  // "Retained state out of malloc's way").
+  std::pmr::unsynchronized_pool_resource pool_;
+  std::pmr::deque<Stored> entries_{&pool_};
   std::size_t max_;
   std::uint64_t seq_ = 0;
   std::uint64_t dropped_ = 0;
