@@ -995,8 +995,8 @@ class Engine {
   Tenant tenant_;
   std::optional<Tenant> initial_tenant_;
   // Retained jobs and titles live in a pool of their own, under mutex_: tens of thousands of nodes kept among the
-  // allocations each request makes and frees made glibc's malloc slower for all of those (bench/README.md,
-  // "Retained state out of malloc's way"). Declared before the containers that use it.
+  // allocations each request makes and frees made glibc's malloc slower for all of those (bench/README.md, "One
+  // segment per answer, and retained state out of malloc's way"). Declared before the containers that use it.
   std::pmr::unsynchronized_pool_resource state_pool_;
   std::pmr::unordered_map<UidKey, JobRecord, UidHash> jobs_{&state_pool_};
   std::pmr::deque<UidKey> order_{&state_pool_};  // retained jobs, oldest first

@@ -232,8 +232,8 @@ class Journal {
 
   mutable WakeAllMutex mutex_;
   // Entries and their text live in a pool of their own, under mutex_: kept for thousands of requests among the
-  // allocations each request makes and frees, they made glibc's malloc slower for all of those (bench/README.md,
-  // "Retained state out of malloc's way").
+  // allocations each request makes and frees, they made glibc's malloc slower for all of those (bench/README.md, "One
+  // segment per answer, and retained state out of malloc's way").
   std::pmr::unsynchronized_pool_resource pool_;
   std::pmr::deque<Stored> entries_{&pool_};
   std::size_t max_;

@@ -12,7 +12,7 @@ namespace roambi::jobs::fake::detail {
 /// line and headers, then the body. With TCP_NODELAY on, as it must be (issue #6), each call leaves as its own
 /// segment, and a client waiting for the answer is woken by the headers, finds no body, sleeps and is woken again:
 /// on a loaded core those wake-ups cost more than the fake's own work on a request (bench/README.md, "One segment per
-/// answer"). The fake marks, per thread, an answer whose body follows its headers (FakeServer's post-routing handler,
+/// answer, and retained state out of malloc's way"). The fake marks, per thread, an answer whose body follows its headers (FakeServer's post-routing handler,
 /// once the answer is final); send_one_segment() gives that next send, the headers, MSG_MORE: the kernel holds them
 /// until the body's send, which pushes both as one segment. The bytes on the wire are the same; only their segments
 /// differ. The logger clears the mark once the answer is out, so a write that never happened leaves nothing behind.
