@@ -635,7 +635,7 @@ class Engine {
       return send_error(res, x, ApiError::of(ErrorCode::invalid_request, "the request body is not valid JSON"));
     }
     if (v.error) return send_error(res, x, *v.error);
-    SubmitRequest& r = *v.request;
+    const SubmitRequest& r = *v.request;
 
     settle(now);
     World world{*this, account, user};
