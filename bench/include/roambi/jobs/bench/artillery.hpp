@@ -186,7 +186,7 @@ function end(job, events, outcome) {
   events.emit('histogram', METRIC + 'polls_per_job', job.polls);
 }
 
-// As roambi-load: a rate-limited poll waits as Retry-After asks; any other error abandons the job.
+// As roambi-load: a rate-limited poll waits as the answer's header asks; any other error abandons the job.
 function answer(res, context, events, submitted) {
   const job = context.vars.roambi;
   count(events, submitted ? 'requests.submits' : 'requests.polls');
