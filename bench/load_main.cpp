@@ -57,7 +57,7 @@ Options (flag > environment > default):
   --quiet               no progress lines on stderr (one a second otherwise)
   --budget-ms ROUTE[.pNN]=MS  latency budget, as roambi-conformance's: ROUTE submit_job or check_job_status,
                         p50, p95 (default) or p99; repeatable  [ROAMBI_BUDGET_MS, comma-separated; default: the config's,
-                        else the demo config's]. Held by --emit artillery's run (ensure); roambi-load only reports
+                        else the demo config's]. Held by --emit artillery's run (ensure), not by roambi-load's own
   --emit artillery DIR  do not run: write DIR/roambi-load.yml (an Artillery scenario) and DIR/roambi-load.js (its
                         processor) for this same workload (open loop, lifecycle or submit; needs --target), to run with
                         `artillery run` here or on many machines (`artillery run-fargate --count N`, `run-lambda`).
