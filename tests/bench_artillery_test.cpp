@@ -93,6 +93,11 @@ TEST(BenchArtilleryTest, AFractionalRateOrAJobCapBecomesTheExactArrivalCount) {
   EXPECT_TRUE(has(emit(capped).scenario, "      duration: 1.4\n      arrivalCount: 7\n"));
 }
 
+TEST(BenchArtilleryTest, AWholeRateThatRoambiLoadRoundsUpBecomesItsArrivalCount) {
+  // 1e9 / 3 truncates to 333,333,333 ns, so a fourth arrival falls just inside the second.
+  EXPECT_TRUE(has(emit(open_loop(3, 1000ms)).scenario, "      arrivalCount: 4\n"));
+}
+
 TEST(BenchArtilleryTest, BudgetsBecomeEnsureThresholdsOnTheRoutesTheScenarioUses) {
   BenchConfig c;
   c.budgets["submit_job"].p99_ms = 1000;

@@ -283,10 +283,8 @@ inline std::string emit_artillery(const LoadOptions& o, const BenchConfig& c, co
   using detail::js;
   using detail::number_text;
 
-  // Arrivals as roambi-load makes them: one every 1/rate s from the start, while within --duration and --jobs.
   const double window_s = static_cast<double>(o.duration.count()) / 1000.0;
-  std::uint64_t arrivals = static_cast<std::uint64_t>(std::ceil(window_s * o.rate - 1e-9));
-  if (o.max_jobs && o.max_jobs < arrivals) arrivals = o.max_jobs;
+  const std::uint64_t arrivals = open_loop_arrivals(o);
   if (arrivals == 0) return "the workload has no arrivals";
   std::string phase;
   if (o.rate == std::floor(o.rate) && static_cast<double>(arrivals) == window_s * o.rate) {
