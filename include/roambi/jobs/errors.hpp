@@ -139,6 +139,13 @@ inline constexpr bool is_token_error(ErrorCode c) {
   return c == ErrorCode::expired_token || c == ErrorCode::invalid_session || c == ErrorCode::invalid_token;
 }
 
+/// Wire names of the error envelope's keys. Spec: Syntax "Error envelope".
+namespace envelope {
+inline constexpr std::string_view kError = "error";
+inline constexpr std::string_view kErrorDescription = "error_description";
+inline constexpr std::string_view kDetails = "details";
+}  // namespace envelope
+
 /// {"error", "error_description", "details"}. Spec: Syntax page "error envelope".
 struct ErrorEnvelope {
   std::string error;
