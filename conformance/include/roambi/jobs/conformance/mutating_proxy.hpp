@@ -91,7 +91,7 @@ struct State {
   std::string first_uid, first_link;        // the first submitted job
   std::map<std::string, double> progress;   // uid -> the progress last answered
   std::map<std::string, int> terminal_reads;  // uid -> terminal answers seen so far
-  std::set<std::string> finished;           // uids already answered as complete
+  nlohmann::json first_job;                 // the first submitted job, as last answered
   std::mt19937_64 rng{1};
 };
 
@@ -361,6 +361,15 @@ inline const std::vector<Operator>& operators() {
            });
          });
        }},
+      {"identity/read-answers-first-job", "reads of any other job answer the first job submitted, as last seen", "",
+       [](Exchange& x, State& s) {
+         on_job(x, [&](nlohmann::json& j) {
+           const std::string uid = uid_of(j);
+           if (s.first_uid.empty() && is_submit(x)) s.first_uid = uid;
+           if (uid == s.first_uid) s.first_job = j;
+           else if (is_read(x) && s.first_job.is_object()) j = s.first_job;
+         });
+       }},
       // ---- a job's trajectory ----
       {"trajectory/progress-backwards", "once a job reported progress, a later processing read halves it", "",
        [](Exchange& x, State& s) {
@@ -377,6 +386,14 @@ inline const std::vector<Operator>& operators() {
            auto st = status_of(j);
            if (!st || !is_terminal(*st)) return;
            if (++s.terminal_reads[uid_of(j)] == 2) as_processing(j, 0.5);
+         });
+       }},
+      {"trajectory/complete-then-error", "the second read of a completed job says error, with an exception", "",
+       [](Exchange& x, State& s) {
+         on_job(x, [&](nlohmann::json& j) {
+           if (status_of(j) != JobStatus::complete || ++s.terminal_reads[uid_of(j)] != 2) return;
+           j[std::string(field::kStatus)] = to_string(JobStatus::error);
+           j[std::string(field::kException)] = "1";
          });
        }},
       {"trajectory/never-finishes", "every job stays processing, progress at most 0.9", "", [](Exchange& x, State&) {
