@@ -26,6 +26,10 @@ if(TARGET roambi-conformance)
   add_test(NAME cli.conformance COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/conformance_cli.sh $<TARGET_FILE:roambi-conformance>)
   set_tests_properties(cli.conformance PROPERTIES TIMEOUT 120 LABELS cli)
 endif()
+if(TARGET roambi-mutating-proxy)
+  add_test(NAME cli.mutating_proxy COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/mutating_proxy_cli.sh $<TARGET_FILE:roambi-mutating-proxy>)
+  set_tests_properties(cli.mutating_proxy PROPERTIES TIMEOUT 60 LABELS cli)
+endif()
 if(TARGET roambi-conformance AND TARGET roambi-fake-server)
   add_test(NAME cli.conformance_target
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/conformance_target.sh $<TARGET_FILE:roambi-conformance>
