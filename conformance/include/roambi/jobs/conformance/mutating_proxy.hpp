@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -506,13 +507,12 @@ class MutatingProxy {
   void stop() {
     if (!running_.exchange(false)) return;
     if (acceptor_.joinable()) acceptor_.join();
-    std::vector<std::thread> threads;
     {
-      std::lock_guard<std::mutex> lock(conn_mutex_);
+      std::unique_lock<std::mutex> lock(conn_mutex_);
       for (int fd : open_) ::shutdown(fd, SHUT_RDWR);
-      threads.swap(threads_);
+      // Each connection thread sees the stop within 100 ms, or once its upstream call returns.
+      conn_done_.wait(lock, [this] { return open_.empty(); });
     }
-    for (auto& t : threads) t.join();
     ::close(listen_fd_);
     listen_fd_ = -1;
   }
@@ -545,7 +545,7 @@ class MutatingProxy {
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       std::lock_guard<std::mutex> lock(conn_mutex_);
       open_.insert(fd);
-      threads_.emplace_back([this, fd] { serve(fd); });
+      std::thread([this, fd] { serve(fd); }).detach();  // stop() waits for open_ to empty
     }
   }
 
@@ -714,6 +714,7 @@ class MutatingProxy {
     std::lock_guard<std::mutex> lock(conn_mutex_);
     open_.erase(fd);
     ::close(fd);
+    conn_done_.notify_all();
   }
 
   Exchange forward(httplib::Client& upstream, const Request& in) {
@@ -776,8 +777,8 @@ class MutatingProxy {
   std::atomic<bool> running_{false};
   std::thread acceptor_;
   std::mutex conn_mutex_;
+  std::condition_variable conn_done_;
   std::set<int> open_;
-  std::vector<std::thread> threads_;
   std::mutex state_mutex_;
   State state_;
   std::atomic<std::uint64_t> exchanges_{0}, mutated_{0};
