@@ -244,10 +244,11 @@ class Engine {
     enum class Progression : unsigned char { clock, polls, stall } progression = Progression::clock;
     JobStatus final_status = JobStatus::processing;
     bool overwrite = false, fails = false, settled = false;
+    std::uint8_t failed_at_percent = 0;  // a failed job's progress stays where it was when it failed
 
     bool has_file() const { return file_hex[0] != '\0'; }
     std::string_view file_id() const { return {file_hex.data(), file_hex.size()}; }
-    double final_progress() const { return final_status == JobStatus::error ? 0.5 : 1.0; }
+    double final_progress() const { return final_status == JobStatus::error ? failed_at_percent / 100.0 : 1.0; }
   };
   /// A job uid (a UUID in 8-4-4-4-12 lowercase hex form) as its 32 digits packed, most significant first, so keys
   /// order as the uids' text does.
@@ -736,7 +737,7 @@ class Engine {
     JobRecord& rec = *found;
     ++rec.reads;
     if (rec.progression == JobRecord::Progression::polls && !rec.settled && ++rec.polls_seen >= rec.polls_needed)
-      finalize(rec);
+      finalize(rec, now);
     Job shown = view(*key, rec, now, false);
     Rendered body = prepare_body(shown, rec);
     lock.unlock();
@@ -862,13 +863,17 @@ class Engine {
       return j;
     }
     j.status = JobStatus::processing;
+    j.progress = running_percent(r, now) / 100.0;
+    return j;
+  }
+  /// A running job's progress in whole percent, 0..99: rises with the clock or the polls seen, never falls.
+  static int running_percent(const JobRecord& r, std::int64_t now) {
     double p = 0.0;
     if (r.progression == JobRecord::Progression::clock && r.ends_ms > r.created_ms)
       p = static_cast<double>(now - r.created_ms) / static_cast<double>(r.ends_ms - r.created_ms);
     else if (r.progression == JobRecord::Progression::polls && r.polls_needed > 0)
       p = static_cast<double>(r.polls_seen) / r.polls_needed;
-    j.progress = std::min(0.99, std::floor(std::max(0.0, p) * 100.0) / 100.0);
-    return j;
+    return static_cast<int>(std::min(99.0, std::floor(std::max(0.0, p) * 100.0)));
   }
 
   /// The job's wire form in this profile, with any deliberate defect applied.
@@ -904,7 +909,7 @@ class Engine {
       const UidKey uid = due_.front().second;
       due_.pop_front();
       JobRecord* r = find_job(uid);  // null: evicted before it ended
-      if (r && !r->settled) finalize(*r);
+      if (r && !r->settled) finalize(*r, r->ends_ms);
     }
   }
   /// The retained job of this uid, or null.
@@ -942,9 +947,11 @@ class Engine {
     if (TitleEntry* t = leave_title(r)) forget_if_unused(t);
   }
 
-  void finalize(JobRecord& r) {
+  /// Ends the job at `now` (its end time, or the poll that ends it).
+  void finalize(JobRecord& r, std::int64_t now) {
     r.settled = true;
     if (r.fails) {
+      r.failed_at_percent = static_cast<std::uint8_t>(running_percent(r, now));
       release(r);
       r.final_status = JobStatus::error;
       cover(kCovTransitions + 1);
