@@ -1,7 +1,9 @@
 // roambi-conformance: runs the conformance suite against a target, or against the embedded fake server.
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <optional>
 #include <string>
 #include <sys/stat.h>
@@ -14,6 +16,7 @@
 #include <roambi/jobs/conformance/gtest.hpp>
 #include <roambi/jobs/conformance/report.hpp>
 #include <roambi/jobs/conformance/runner.hpp>
+#include <roambi/jobs/conformance/twin.hpp>
 #include <roambi/jobs/fake/server.hpp>
 
 namespace conf = roambi::jobs::conformance;
@@ -59,6 +62,12 @@ Output
   --format text|json       what stdout carries (default text)                         [ROAMBI_FORMAT]
   --report-dir DIR         write results.json, junit.xml and report.html into DIR    [ROAMBI_REPORT_DIR]
   --quiet                  no progress lines on stderr                                [ROAMBI_QUIET=1]
+Twin of the target
+  --write-profile FILE     write the variant the target showed for each decision as a profile
+                           document (decisions it could not observe: "observed": false); hand it
+                           to roambi-fake-server --profile-file to get a fake that answers alike [ROAMBI_WRITE_PROFILE]
+  --expect-profile FILE    report parity with a profile document: each decision match, differ or
+                           not observed; a decision that differs makes the exit code 1      [ROAMBI_EXPECT_PROFILE]
 Self-test (embedded mode only)
   --fake-defect NAME       give the embedded fake one deliberate defect
   --list-defects           list the defects of the mutation catalogue and exit
@@ -96,7 +105,7 @@ Config file (JSON; every key optional; "tokens" and "ids" replace the demo's who
 
 Exit codes
   0  nothing failed (every check passed, gave advice, was skipped or disabled)
-  1  at least one check failed
+  1  at least one check failed, or --expect-profile found a decision that differs
   2  usage or config error; nothing ran
   3  nothing failed, but some checks could not be judged (e.g. the target is unreachable)
 )";
@@ -109,7 +118,7 @@ int usage_error(const std::string& msg) {
 const char* env(const char* name) { return std::getenv(name); }
 
 struct Args {
-  std::optional<std::string> target, config, profile, filter, format, report_dir, fake_defect;
+  std::optional<std::string> target, config, profile, filter, format, report_dir, fake_defect, write_profile, expect_profile;
   std::optional<std::string> timeout_ms, connect_timeout_ms, deadline_s, latency_samples, max_response_bytes, ca_file;
   std::vector<std::string> budgets, enable, disable;
   bool no_latency = false, insecure = false, list = false, list_defects = false, quiet = false;
@@ -169,6 +178,8 @@ int main(int argc, char** argv) {
     else if (arg == "--filter") ok = take(a.filter);
     else if (arg == "--format") ok = take(a.format);
     else if (arg == "--report-dir") ok = take(a.report_dir);
+    else if (arg == "--write-profile") ok = take(a.write_profile);
+    else if (arg == "--expect-profile") ok = take(a.expect_profile);
     else if (arg == "--fake-defect") ok = take(a.fake_defect);
     else if (arg == "--timeout-ms") ok = take(a.timeout_ms);
     else if (arg == "--connect-timeout-ms") ok = take(a.connect_timeout_ms);
@@ -207,6 +218,8 @@ int main(int argc, char** argv) {
   mirror(a.filter, "ROAMBI_FILTER");
   mirror(a.format, "ROAMBI_FORMAT");
   mirror(a.report_dir, "ROAMBI_REPORT_DIR");
+  mirror(a.write_profile, "ROAMBI_WRITE_PROFILE");
+  mirror(a.expect_profile, "ROAMBI_EXPECT_PROFILE");
   mirror(a.timeout_ms, "ROAMBI_TIMEOUT_MS");
   mirror(a.connect_timeout_ms, "ROAMBI_CONNECT_TIMEOUT_MS");
   mirror(a.deadline_s, "ROAMBI_DEADLINE_S");
@@ -260,6 +273,17 @@ int main(int argc, char** argv) {
   if (a.max_response_bytes) cfg.max_response_bytes = static_cast<std::size_t>(*to_number(*a.max_response_bytes, 1024));
   if (a.ca_file) cfg.ca_file = *a.ca_file;
   if (a.insecure) cfg.verify_tls = false;
+
+  std::optional<roambi::jobs::Profile> expected;
+  if (a.expect_profile) {
+    std::ifstream in(*a.expect_profile);
+    if (!in) return usage_error("--expect-profile: cannot read " + *a.expect_profile);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto loaded = roambi::jobs::parse_profile_text(text.str());
+    if (!loaded.profile) return usage_error("--expect-profile " + *a.expect_profile + ": " + loaded.error);
+    expected = *loaded.profile;
+  }
 
   const bool embedded = cfg.target.empty();
   std::vector<conf::Feature> enabled, disabled;
@@ -349,10 +373,24 @@ int main(int argc, char** argv) {
   std::size_t ran = 0;
   for (const auto& r : run.records) ran += r.ran;
   if (ran == 0) return usage_error("no check ran: the GoogleTest filter matches none (see --list)");
-  if (format == "json")
-    std::cout << conf::to_json(run).dump(2) << "\n";
-  else
+  std::vector<conf::ParityRow> parity;
+  if (expected) parity = conf::parity(run, *expected);
+  if (format == "json") {
+    auto out = conf::to_json(run);
+    if (expected) out["parity"] = conf::to_json(parity, *expected);
+    std::cout << out.dump(2) << "\n";
+  } else {
     conf::write_text(std::cout, run);
+    if (expected) conf::write_parity(std::cout, parity, *expected);
+  }
+  if (a.write_profile) {
+    std::ofstream out(*a.write_profile);
+    if (!(out << conf::observed_profile(run).dump(2) << "\n")) {
+      std::cerr << "roambi-conformance: cannot write " << *a.write_profile << "\n";
+      return 2;
+    }
+    if (!a.quiet) std::cerr << "roambi-conformance: the variants the target showed are in " << *a.write_profile << "\n";
+  }
   if (a.report_dir) {
     ::mkdir(a.report_dir->c_str(), 0755);
     if (auto err = conf::write_report_dir(*a.report_dir, run); !err.empty()) {
@@ -362,5 +400,6 @@ int main(int argc, char** argv) {
     if (!a.quiet) std::cerr << "roambi-conformance: reports in " << *a.report_dir << " (results.json, junit.xml, report.html)\n";
   }
   std::cout.flush();
+  if (run.exit_code() == 0 && conf::any_differ(parity)) return 1;
   return run.exit_code();
 }

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ Options (each has an environment mirror; a flag wins over the environment, which
   --host HOST           address to bind                                    [ROAMBI_FAKE_HOST, default 127.0.0.1]
   --fixtures FILE       tenant fixtures (format: fixtures/README.md)       [ROAMBI_FAKE_FIXTURES, default: built-in demo]
   --profile NAME        doc_strict | lenient | java_client (docs/decisions.md)  [ROAMBI_FAKE_PROFILE, default lenient]
+  --profile-file FILE   a profile document: a variant per decision (format: --print-profile) [ROAMBI_FAKE_PROFILE_FILE]
+                        e.g. one roambi-conformance --write-profile wrote from a real server; wins over --profile
+  --print-profile NAME  print a built-in profile as a document (a start for --profile-file) and exit
   --clock MODE          real | manual (manual: time moves only via the admin API) [ROAMBI_FAKE_CLOCK, default real]
   --job-duration MS     fake-clock time from submit to the end of a job    [ROAMBI_FAKE_JOB_DURATION_MS, default 2000]
   --retry-after S       retry_after the jobs report, in seconds            [ROAMBI_FAKE_RETRY_AFTER, default 3]
@@ -83,6 +87,15 @@ bool parse_int(const std::string& s, long long lo, long long hi, long long& out)
   return !s.empty() && *end == '\0' && errno == 0 && out >= lo && out <= hi;
 }
 
+/// The whole text of a file, or nullopt when it cannot be read.
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v ? std::string(v) : fallback;
@@ -109,7 +122,8 @@ int main(int argc, char** argv) {
               threads = env_or("ROAMBI_FAKE_THREADS", "64"),
               max_threads = env_or("ROAMBI_FAKE_MAX_THREADS", "1024"), seed = env_or("ROAMBI_FAKE_SEED", "1"),
               cert = env_or("ROAMBI_FAKE_TLS_CERT", ""), key = env_or("ROAMBI_FAKE_TLS_KEY", ""),
-              faults_env = env_or("ROAMBI_FAKE_FAULTS", "");
+              faults_env = env_or("ROAMBI_FAKE_FAULTS", ""), profile_file = env_or("ROAMBI_FAKE_PROFILE_FILE", ""),
+              print_profile;
   bool admin = env_or("ROAMBI_FAKE_ADMIN", "") == "1", quiet = env_or("ROAMBI_FAKE_QUIET", "") == "1", openapi = false;
   std::vector<std::string> faults, defects;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -152,6 +166,8 @@ int main(int argc, char** argv) {
                           : a == "--seed"         ? &seed
                           : a == "--tls-cert"     ? &cert
                           : a == "--tls-key"      ? &key
+                          : a == "--profile-file" ? &profile_file
+                          : a == "--print-profile" ? &print_profile
                                                   : nullptr;
     if (target) {
       if (!value(*target)) return usage_error(a + " needs a value");
@@ -170,11 +186,24 @@ int main(int argc, char** argv) {
   if (!parse_int(port, 0, 65535, n)) return usage_error("--port must be 0..65535, got \"" + port + "\"");
   o.port = static_cast<int>(n);
   o.host = host;
+  if (!print_profile.empty()) {
+    const Profile* shown = profile_named(print_profile);
+    if (!shown) return usage_error("--print-profile must be doc_strict, lenient or java_client, got \"" + print_profile + "\"");
+    std::cout << to_json(*shown).dump(2) << std::endl;
+    return 0;
+  }
   const Profile* p = profile_named(profile);
   if (!p) return usage_error("--profile must be doc_strict, lenient or java_client, got \"" + profile + "\"");
   o.profile = *p;
+  if (!profile_file.empty()) {
+    auto text = read_file(profile_file);
+    if (!text) return usage_error("--profile-file: cannot read " + profile_file);
+    auto loaded = parse_profile_text(*text);
+    if (!loaded.profile) return usage_error("--profile-file " + profile_file + ": " + loaded.error);
+    o.profile = *loaded.profile;
+  }
   if (openapi) {
-    std::cout << openapi_document(*p).dump(2) << std::endl;
+    std::cout << openapi_document(o.profile).dump(2) << std::endl;
     return 0;
   }
   if (clock != "real" && clock != "manual") return usage_error("--clock must be real or manual, got \"" + clock + "\"");
@@ -202,13 +231,11 @@ int main(int argc, char** argv) {
   o.admin_api = admin;
   o.log_requests = !quiet;
   if (!fixtures.empty()) {
-    std::ifstream in(fixtures);
-    if (!in) return usage_error("--fixtures: cannot read " + fixtures);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto t = parse_tenant(ss.str());
+    auto text = read_file(fixtures);
+    if (!text) return usage_error("--fixtures: cannot read " + fixtures);
+    auto t = parse_tenant(*text);
     if (!t.tenant) return usage_error("--fixtures " + fixtures + ": " + t.error);
-    o.tenant_json = ss.str();
+    o.tenant_json = *text;
   }
   std::vector<Fault> parsed_faults;
   if (!faults_env.empty()) {

@@ -1,6 +1,6 @@
 # Tests of the conformance suite: against the fake in every profile, the mutation catalogue (one deliberate defect
 # at a time, each must be caught), hostile targets (timeouts and caps), config and reports, and the CLI.
-foreach(t conformance_fake_test conformance_hostile_test conformance_report_test)
+foreach(t conformance_fake_test conformance_hostile_test conformance_report_test conformance_twin_test)
   roambi_jobs_add_test(${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.cpp)
   target_link_libraries(${t} PRIVATE roambi::conformance roambi::fake_server)
 endforeach()

@@ -44,8 +44,8 @@ INSTANTIATE_TEST_SUITE_P(EveryProfile, ConformanceProfileTest, ::testing::Values
                                                        : std::string(info.param->name()) == "lenient" ? std::string("Lenient")
                                                                                                    : std::string("JavaClient"); });
 
-TEST(ConformanceFakeTest, JavaClientProfileJudgingALenientServerReportsTheStatusLinkAsADeparture) {
-  fake::FakeServer server(embedded_options(kLenient));  // emits status_url only
+TEST(ConformanceFakeTest, JavaClientProfileJudgingADocStrictServerReportsTheStatusLinkAsADeparture) {
+  fake::FakeServer server(embedded_options(kDocStrict));  // emits status_url only
   ASSERT_TRUE(server.start());
   auto cfg = config_for(server);
   cfg.profile = &kJavaClient;  // the client crashes without status_uri

@@ -69,6 +69,38 @@ TEST_F(FakeServerTest, TheNextSubmitCanBeAnsweredWithAnyDocumentedError) {
   EXPECT_THAT(submit(), IsJobWithStatus(JobStatus::processing, kLenient)) << "only the next one";
 }
 
+// ---------- profiles from documents ----------
+
+TEST(FakeProfileFileTest, AFakeStartedWithAProfileDocumentAnswersAsItSays) {
+  Options o;
+  o.clock = ClockMode::manual;
+  o.profile_json = R"({"name": "our-server", "base": "lenient", "decisions": {"D4a": "status_uri", "D11": "200"}})";
+  FakeServer server(o);
+  ASSERT_TRUE(server.start());
+  EXPECT_EQ(server.options().profile.name(), "our-server");
+  httplib::Client c("127.0.0.1", server.port());
+  c.set_default_headers({{"Authorization", "Bearer token-demo"}});
+  auto res = c.Post(submit_path("acct-demo"),
+                    R"({"title":"t","template_uid":"tpl-sales","source_file_uid":"src-sales","folder_uid":"fld-reports"})",
+                    "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  auto job = body_of(res)["job"];
+  EXPECT_TRUE(job.contains("status_uri"));
+  EXPECT_FALSE(job.contains("status_url"));
+}
+
+TEST(FakeProfileFileTest, ABadProfileDocumentIsAProgrammersErrorNamingTheKey) {
+  Options o;
+  o.profile_json = R"({"base": "lenient", "decisions": {"D11": "204"}})";
+  try {
+    FakeServer server(o);
+    FAIL() << "accepted a profile with D11 204";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("decisions.D11"));
+  }
+}
+
 // ---------- faults ----------
 
 TEST_F(FakeServerTest, AnErrorFaultOnTheNthRequestHitsOnlyThatRequest) {
@@ -151,6 +183,41 @@ TEST_F(FakeServerTest, TheJournalRecordsEveryRequestWithItsAnswer) {
   EXPECT_EQ(server().journal().status_polls(uid), 2u);
   ASSERT_EQ(server().journal().submitted_bodies().size(), 1u);
   EXPECT_THAT(server().journal().submitted_bodies()[0], HasSubstr("Journaled"));
+}
+
+TEST_F(FakeServerTest, AMultipartSubmitIsJournaledPartByPart) {
+  const std::string csv = "region,sales\nwest,10\n";
+  httplib::MultipartFormDataItems items{
+      {"publish_options", R"({"title":"Uploaded","template_uid":"tpl-sales","folder_uid":"fld-reports"})", "", "text/plain"},
+      {"source_file", csv, "sales.csv", "text/csv"}};
+  ASSERT_THAT(client().Post(submit_path("acct-demo"), items), IsJobWithStatus(JobStatus::processing, kLenient));
+  const auto bodies = server().journal().submitted_bodies();
+  ASSERT_EQ(bodies.size(), 1u);
+  const auto parts = nlohmann::json::parse(bodies[0])["parts"];
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0]["name"], "publish_options");
+  EXPECT_EQ(nlohmann::json::parse(parts[0]["text"].get<std::string>())["title"], "Uploaded");
+  EXPECT_EQ(parts[1]["name"], "source_file");
+  EXPECT_EQ(parts[1]["filename"], "sales.csv");
+  EXPECT_EQ(parts[1]["content_type"], "text/csv");
+  EXPECT_EQ(parts[1]["size"], csv.size());
+  EXPECT_EQ(parts[1]["text"], csv);
+  EXPECT_EQ(parts[1]["base64"], "cmVnaW9uLHNhbGVzCndlc3QsMTAK");
+  EXPECT_EQ(parts[1]["truncated"], false);
+}
+
+TEST_F(FakeServerTest, AnUploadOverTheJournalCapKeepsItsSizeAndItsFirstBytes) {
+  const std::string big(server().options().journal_body_cap + 100, 'z');
+  httplib::MultipartFormDataItems items{
+      {"publish_options", R"({"title":"Big","template_uid":"tpl-sales","folder_uid":"fld-reports"})", "", "text/plain"},
+      {"source_file", big, "big.csv", "text/csv"}};
+  client().Post(submit_path("acct-demo"), items);
+  const auto entry = server().journal().entries().at(0);
+  EXPECT_TRUE(entry.body_truncated);
+  const auto file = nlohmann::json::parse(entry.body)["parts"][1];
+  EXPECT_EQ(file["size"], big.size());
+  EXPECT_EQ(file["text"].get<std::string>().size(), server().options().journal_body_cap);
+  EXPECT_EQ(file["truncated"], true);
 }
 
 TEST_F(FakeServerTest, AClientPollingFasterThanRetryAfterIsCalledOut) {
@@ -402,6 +469,17 @@ TEST_F(AdminApiTest, JournalVerdictsAndCoverageAreReadThroughTheAdminApi) {
   EXPECT_EQ(verdicts.size(), 5u);
   EXPECT_GT(body_of(admin("GET", "/coverage"))["covered"].get<int>(), 2);
   EXPECT_THAT(admin("GET", "/journal?limit=x"), IsApiError(ErrorCode::invalid_parameter, kLenient));
+}
+
+TEST_F(AdminApiTest, TheAdminJournalShowsTheUploadedParts) {
+  httplib::MultipartFormDataItems items{
+      {"publish_options", R"({"title":"Shown","template_uid":"tpl-sales","folder_uid":"fld-reports"})", "", "text/plain"},
+      {"source_file", "a,b\n1,2\n", "shown.csv", "text/csv"}};
+  client().Post(submit_path("acct-demo"), items);
+  auto parts = body_of(admin("GET", "/journal"))["entries"][0]["parts"];
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[1]["filename"], "shown.csv");
+  EXPECT_EQ(parts[1]["text"], "a,b\n1,2\n");
 }
 
 TEST_F(AdminApiTest, ResetAndFixturesBringTheServerBackToAKnownState) {

@@ -2,6 +2,8 @@
 // refresh path, and what the doc-strict profile refuses.
 #include <algorithm>
 #include <cctype>
+#include <memory>
+#include <mutex>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -117,6 +119,63 @@ TEST_F(JavaClientProfileTest, TokenRefreshRefusesBadRequestsWithTheEnvelope) {
               IsApiError(ErrorCode::invalid_parameter, kJavaClient));
 }
 
+/// The Java client against a fake started without --profile: the hints the fake gives are kept.
+class JavaClientInTheDefaultProfileTest : public JavaClientProfileTest {
+ protected:
+  struct Hints {
+    std::mutex mutex;
+    std::vector<std::string> said;
+  };
+  Options options() const override {
+    auto o = FakeServerTest::options();
+    o.on_client_hint = [h = hints_](const std::string& text) {
+      std::lock_guard<std::mutex> lock(h->mutex);
+      h->said.push_back(text);
+    };
+    return o;
+  }
+  std::vector<std::string> hints() const {
+    std::lock_guard<std::mutex> lock(hints_->mutex);
+    return hints_->said;
+  }
+  std::shared_ptr<Hints> hints_ = std::make_shared<Hints>();
+};
+
+TEST_F(JavaClientInTheDefaultProfileTest, TheDefaultProfileAnswersWithAStatusUriTheJavaClientReads) {
+  ASSERT_EQ(server().options().profile.name(), "lenient");
+  auto res = java_submit("From Java, no profile given");
+  EXPECT_EQ(java_client_reads_job(res), "");
+  EXPECT_EQ(body_of(res)["job"]["status_uri"], body_of(res)["job"]["status_url"]);
+}
+
+TEST_F(JavaClientInTheDefaultProfileTest, TheFakeSaysOnceWhichProfileTheJavaClientNeeds) {
+  java_submit("Hinted");
+  java_submit("Hinted again");
+  auto said = hints();
+  ASSERT_EQ(said.size(), 1u) << "once, not per request";
+  EXPECT_THAT(said[0], ::testing::HasSubstr("User-Agent RoambiJavaSDK/1.0"));
+  EXPECT_THAT(said[0], ::testing::HasSubstr("--profile java_client"));
+  EXPECT_THAT(said[0], ::testing::HasSubstr("D13 documented: it refreshes its token only on invalid_token"));
+  EXPECT_THAT(said[0], ::testing::Not(::testing::HasSubstr("D4a"))) << "the default profile sends status_uri";
+}
+
+TEST_F(JavaClientInTheDefaultProfileTest, ATokenRefreshFormAloneShowsTheJavaClient) {
+  httplib::Client c("127.0.0.1", server().port());
+  c.Post(token_path(), "grant_type=refresh_token&refresh_token=nope&client_id=a&client_secret=b",
+         "application/x-www-form-urlencoded");
+  ASSERT_EQ(hints().size(), 1u);
+  EXPECT_THAT(hints()[0], ::testing::HasSubstr("its token refresh form"));
+}
+
+TEST_F(JavaClientInTheDefaultProfileTest, AnOrdinaryClientGetsNoHint) {
+  submit();
+  EXPECT_TRUE(hints().empty());
+}
+
+TEST_F(JavaClientProfileTest, TheJavaClientProfileHasNothingToHint) {
+  EXPECT_TRUE(java_client_gaps(server().options().profile).empty());
+}
+
 class DocStrictProfileTest : public FakeServerTest {
  protected:
   Options options() const override {
@@ -126,11 +185,20 @@ class DocStrictProfileTest : public FakeServerTest {
   }
 };
 
-TEST_F(DocStrictProfileTest, TextJsonIsRefused) {
+TEST_F(DocStrictProfileTest, TextJsonIsRefusedWithTheDocumentedInvalidParameter) {
   auto res = client().Post(submit_path("acct-demo"),
                            R"({"title":"t","template_uid":"tpl-sales","source_file_uid":"src-sales","folder_uid":"fld-reports"})",
                            "text/json");
-  EXPECT_THAT(res, IsApiError(ErrorCode::unsupported_media_type, kDocStrict));
+  EXPECT_THAT(res, IsApiError(ErrorCode::invalid_parameter, kDocStrict));  // U9
+  EXPECT_EQ(body_of(res)["details"]["property"], "Content-Type");
+}
+
+TEST_F(DocStrictProfileTest, UndocumentedSituationsAreAnsweredWithDocumentedCodes) {
+  EXPECT_THAT(client().Get("/1/nothing/here"), IsApiError(ErrorCode::invalid_resource, kDocStrict));  // U6
+  EXPECT_THAT(client().Delete(status_path("x")), IsApiError(ErrorCode::invalid_resource, kDocStrict));  // U7
+  const std::string big(server().options().max_body_bytes + 1, 'x');
+  EXPECT_THAT(client().Post(submit_path("acct-demo"), big, "application/json"),
+              IsApiError(ErrorCode::upload_limit_exceeded, kDocStrict));  // U8
 }
 
 TEST_F(DocStrictProfileTest, DirectoryUidIsNotAFolder) {
@@ -145,7 +213,7 @@ TEST_F(DocStrictProfileTest, OverwriteAsAStringIsInvalid) {
 
 TEST_F(DocStrictProfileTest, TheUnversionedStatusRouteIsNotServed) {
   auto uid = body_of(submit())["job"]["uid"].get<std::string>();
-  EXPECT_THAT(client().Get(unversioned_status_path(uid)), IsApiError(ErrorCode::not_found, kDocStrict));
+  EXPECT_THAT(client().Get(unversioned_status_path(uid)), IsApiError(unknown_route_error(kDocStrict), kDocStrict));
   EXPECT_THAT(client().Get(status_path(uid)), IsJobWithStatus(JobStatus::processing, kDocStrict));
 }
 

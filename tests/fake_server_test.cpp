@@ -278,9 +278,22 @@ TEST_F(FakeServerTest, RequestsWithABodyKeepTheirPathThroughHttplibsRouting) {
   EXPECT_EQ(entries[5].path, submit_path("acct-nope"));
 }
 
-TEST_F(FakeServerTest, BodyThatIsNotJsonGetsInvalidRequest) {
-  EXPECT_THAT(client().Post(submit_path("acct-demo"), "{\"title\": ", "application/json"),
-              IsApiError(ErrorCode::invalid_request, kLenient));
+TEST_F(FakeServerTest, SubmitOfABodyThatIsNotJsonReportsInvalidParameter) {
+  auto res = client().Post(submit_path("acct-demo"), "{\"title\": ", "application/json");
+  EXPECT_THAT(res, IsApiError(ErrorCode::invalid_parameter, kLenient));
+  EXPECT_EQ(body_of(res)["details"]["property"], "body");
+}
+
+TEST_F(FakeServerTest, SubmitOfEmptyBodyReportsMissingParameter) {
+  EXPECT_THAT(client().Post(submit_path("acct-demo"), "", "application/json"),
+              IsApiError(ErrorCode::missing_parameter, kLenient));
+  EXPECT_THAT(client().Post(submit_path("acct-demo"), " \r\n", "application/json"),
+              IsApiError(ErrorCode::missing_parameter, kLenient));
+}
+
+TEST_F(FakeServerTest, SubmitOfAJsonValueThatIsNoObjectReportsInvalidParameter) {
+  EXPECT_THAT(client().Post(submit_path("acct-demo"), "[1, 2]", "application/json"),
+              IsApiError(ErrorCode::invalid_parameter, kLenient));
 }
 
 TEST_F(FakeServerTest, WrongContentTypeGetsUnsupportedMediaType) {

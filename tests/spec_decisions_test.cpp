@@ -89,6 +89,12 @@ json job_with(std::initializer_list<std::pair<const char*, json>> changes, std::
   return body;
 }
 
+// U6..U9: the variant an answer with code c in profile p shows, as the suite reads it.
+Variant answer_shown(Decision d, ErrorCode c, const Profile& p) {
+  auto v = undocumented_answer_variant(d, http_status_of(c, p), wire_name(c));
+  return v ? *v : Variant::body_strict_json;  // no variant of d: never equal to the case's
+}
+
 // The model's wire form of a failed job in profile p, read back leniently: which variant of d did it emit?
 Variant emitted_by_to_json(const Profile& p, Decision d) {
   Job job;
@@ -117,7 +123,7 @@ Outcome judge_token_error(ErrorCode c, bool expired, const Profile& p) {
   return {token_error_accepted(c, expired, p), seen, {}};
 }
 
-// U5: the variant successive reads of one job show, accepted or not.
+// U7: the variant successive reads of one job show, accepted or not.
 Outcome judge_progression(std::vector<std::pair<double, JobStatus>> reads, const Profile& p) {
   std::vector<Job> seen;
   for (auto [progress, status] : reads) seen.push_back(Job{"job-1", progress, status, std::nullopt, nullptr, 3, ""});
@@ -161,13 +167,13 @@ const std::vector<VariantCase>& variant_cases() {
        [](const Profile& p) { return judge_job(job_with({}, {"results"}), p); }, {1, 1, 1}, {},
        [](const Profile& p) { return emitted_by_to_json(p, Decision::results_key); }},
       // D4a: the Java client crashes without status_uri; both fields carry what every profile needs
-      {Variant::link_status_url, {1, 1, 0}, {1, 1, 0},
+      {Variant::link_status_url, {1, 1, 0}, {1, 0, 0},
        [](const Profile& p) { return judge_job(job_with({}, {"status_uri"}), p); }, {1, 1, 0}, {"/job/status_url"},
        [](const Profile& p) { return emitted_by_to_json(p, Decision::status_link_field); }},
       {Variant::link_status_uri, {0, 1, 1}, {0, 0, 0},
        [](const Profile& p) { return judge_job(job_with({}, {"status_url"}), p); }, {0, 1, 1}, {"/job/status_uri"},
        [](const Profile& p) { return emitted_by_to_json(p, Decision::status_link_field); }},
-      {Variant::link_both, {0, 1, 1}, {0, 0, 1},
+      {Variant::link_both, {0, 1, 1}, {0, 1, 1},
        [](const Profile& p) { return judge_job(accepted_everywhere_job(), p); }, {1, 1, 1}, {},
        [](const Profile& p) { return emitted_by_to_json(p, Decision::status_link_field); }},
       // D4b: the emitter is status_path in the form the profile emits
@@ -321,6 +327,23 @@ const std::vector<VariantCase>& variant_cases() {
          return judge_progression({{0.0, JobStatus::processing}, {0.6, JobStatus::processing}, {0.3, JobStatus::processing}}, p);
        },
        {0, 0, 0}, {}, nullptr},
+      // U6..U9: doc_strict answers with a documented code, the others as HTTP would
+      {Variant::unknown_route_not_found, {0, 1, 1}, {0, 1, 1}, nullptr, {}, {},
+       [](const Profile& p) { return answer_shown(Decision::unknown_route_answer, unknown_route_error(p), p); }},
+      {Variant::unknown_route_invalid_resource, {1, 1, 1}, {1, 0, 0}, nullptr, {}, {},
+       [](const Profile& p) { return answer_shown(Decision::unknown_route_answer, unknown_route_error(p), p); }},
+      {Variant::wrong_method_not_allowed, {0, 1, 1}, {0, 1, 1}, nullptr, {}, {},
+       [](const Profile& p) { return answer_shown(Decision::wrong_method_answer, wrong_method_error(p), p); }},
+      {Variant::wrong_method_as_unknown_route, {1, 1, 1}, {1, 0, 0}, nullptr, {}, {},
+       [](const Profile& p) { return answer_shown(Decision::wrong_method_answer, wrong_method_error(p), p); }},
+      {Variant::oversize_request_too_large, {0, 1, 1}, {0, 1, 1}, nullptr, {}, {},
+       [](const Profile& p) { return answer_shown(Decision::oversize_answer, oversize_error(p), p); }},
+      {Variant::oversize_upload_limit_exceeded, {1, 1, 1}, {1, 0, 0}, nullptr, {}, {},
+       [](const Profile& p) { return answer_shown(Decision::oversize_answer, oversize_error(p), p); }},
+      {Variant::content_type_unsupported_media_type, {0, 1, 1}, {0, 1, 1}, nullptr, {}, {},
+       [](const Profile& p) { return answer_shown(Decision::content_type_answer, content_type_error(p), p); }},
+      {Variant::content_type_invalid_parameter, {1, 1, 1}, {1, 0, 0}, nullptr, {}, {},
+       [](const Profile& p) { return answer_shown(Decision::content_type_answer, content_type_error(p), p); }},
   };
   return cases;
 }
@@ -444,6 +467,53 @@ TEST(SpecDecisionsTest, ProfileBuilderEmitsAcceptsAndRejects) {
   p.reject(Variant::overwrite_string);
   EXPECT_FALSE(p.accepts(Variant::overwrite_string));
   EXPECT_FALSE(p.accepts(Variant::overwrite_boolean));
+}
+
+// ---------- profiles as documents ----------
+
+TEST(SpecDecisionsTest, EachBuiltInProfileIsADocumentThatReadsBackToItself) {
+  for (const auto* p : kProfiles) {
+    auto doc = to_json(*p);
+    EXPECT_EQ(doc["decisions"].size(), kDecisionCount) << p->name();
+    auto back = parse_profile_text(doc.dump());
+    ASSERT_TRUE(back.profile) << p->name() << ": " << back.error;
+    EXPECT_TRUE(same_variants(*back.profile, *p)) << p->name();
+    EXPECT_EQ(back.profile->name(), p->name());
+  }
+}
+
+TEST(SpecDecisionsTest, AProfileDocumentMayTakeWhatItLeavesOutFromABase) {
+  auto loaded = parse_profile_text(R"({"name": "our-server", "base": "doc_strict",
+                                  "decisions": {"D4a": "status_uri", "access_denied_status": {"emits": "402", "accepts": ["403"]}}})");
+  ASSERT_TRUE(loaded.profile) << loaded.error;
+  const Profile& p = *loaded.profile;
+  EXPECT_EQ(p.name(), "our-server");
+  EXPECT_TRUE(p.emits(Variant::link_status_uri));
+  EXPECT_FALSE(p.accepts(Variant::link_status_url)) << "a variant name alone: emitted, and the only one accepted";
+  EXPECT_TRUE(p.emits(Variant::resource_denial_402));
+  EXPECT_TRUE(p.accepts(Variant::resource_denial_403));
+  EXPECT_TRUE(p.emits(Variant::token_error_documented)) << "from the base";
+}
+
+TEST(SpecDecisionsTest, ABadProfileDocumentIsRefusedNamingTheKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"base": "lenient", "decisions": {"D4a": "status_urx"}})", "decisions.D4a: \"status_urx\" is not a variant of D4a"},
+      {R"({"base": "lenient", "decisions": {"D99": "x"}})", "decisions.D99: not a decision"},
+      {R"({"base": "lenient", "decisions": {"D1": {"emits": "number", "acepts": []}}})", "decisions.D1.acepts: unknown key"},
+      {R"({"base": "lenient", "decisions": {"D1": {"accepts": ["number"]}}})", "decisions.D1.emits: missing"},
+      {R"({"base": "lenient", "decisions": {"D1": {"emits": "number", "accepts": ["number", 7]}}})", "decisions.D1.accepts[1]: 7"},
+      {R"({"base": "strictest", "decisions": {}})", "base: \"strictest\" is not a built-in profile"},
+      {R"({"decisions": {"D1": "number"}})", "decisions.exception_type: missing (decision D2)"},
+      {R"({"profile": "lenient"})", "profile: unknown key"},
+      {R"({"schema_version": 2, "base": "lenient", "decisions": {}})", "schema_version: expected 1"},
+      {"[1]", "(document): expected a JSON object"},
+      {"{", "(document): not valid JSON"},
+  };
+  for (const auto& [text, error] : cases) {
+    auto loaded = parse_profile_text(text);
+    EXPECT_FALSE(loaded.profile) << text;
+    EXPECT_EQ(loaded.error.rfind(error, 0), 0u) << text << "\n  said: " << loaded.error;
+  }
 }
 
 }  // namespace

@@ -128,11 +128,11 @@ TEST(SpecSubmitTest, EmptyStringIsIllTypedAndNullIsMissing) {
   expect_error(validate_submit_json(body, kDocStrict), ErrorCode::missing_parameter, "title");
 }
 
-TEST(SpecSubmitTest, BodyThatIsNotAnObjectIsAnInvalidRequest) {
+TEST(SpecSubmitTest, BodyThatIsNotAnObjectIsAnInvalidParameter) {
   for (const json& body : {json::array(), json("title"), json(nullptr)}) {
     auto v = validate_submit_json(body, kLenient);
     ASSERT_TRUE(v.error) << body.dump();
-    EXPECT_EQ(v.error->code, ErrorCode::invalid_request);
+    EXPECT_EQ(v.error->code, ErrorCode::invalid_parameter);
     ASSERT_EQ(v.violations.size(), 1u);
     EXPECT_EQ(v.violations[0].pointer, "");
   }

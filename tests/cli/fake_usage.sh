@@ -16,6 +16,16 @@ check "unknown flag says how to get help" "grep -q 'Run with --help for more inf
 "$bin" --port 70000 2>/dev/null; rc=$?; check "bad port exits 2" "[ $rc -eq 2 ]"
 "$bin" --profile nope 2>/dev/null; rc=$?; check "bad profile exits 2" "[ $rc -eq 2 ]"
 "$bin" --fixtures /nonexistent 2>/dev/null; rc=$?; check "missing fixtures exits 2" "[ $rc -eq 2 ]"
+check "--help documents --profile-file" "grep -q -- '--profile-file' <<<\"\$out\""
+ptmp=$(mktemp -d)
+"$bin" --print-profile java_client > "$ptmp/java.json"; rc=$?
+check "--print-profile prints a built-in profile as a document" "[ $rc -eq 0 ] && grep -q '\"status_link_field\"' '$ptmp/java.json'"
+"$bin" --profile-file "$ptmp/java.json" --openapi > /dev/null; rc=$?
+check "a printed profile loads back" "[ $rc -eq 0 ]"
+sed 's/"emits": "both"/"emits": "status_urx"/' "$ptmp/java.json" > "$ptmp/bad.json"
+err=$("$bin" --profile-file "$ptmp/bad.json" 2>&1 >/dev/null); rc=$?
+check "a bad profile file exits 2 naming the key" "[ $rc -eq 2 ] && grep -q 'decisions.status_link_field.emits' <<<\"\$err\""
+rm -rf "$ptmp"
 "$bin" --fault '{"kind":"explode"}' 2>/dev/null; rc=$?; check "bad fault exits 2" "[ $rc -eq 2 ]"
 err=$("$bin" --threads 8 --max-threads 4 2>&1 >/dev/null); rc=$?
 check "--max-threads below --threads exits 2 naming the flag" "[ $rc -eq 2 ] && grep -q -- '--max-threads' <<<\"\$err\""

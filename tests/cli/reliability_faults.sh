@@ -13,7 +13,7 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "
 trap cleanup EXIT
 fail=0
 for fault in '{"kind":"latency","latency_ms":600}' '{"kind":"error","error":"rate_limit_exceeded"}' \
-             '{"kind":"error","error":"invalid_request"}' '{"kind":"reset"}' '{"kind":"close"}' \
+             '{"kind":"error","error":"invalid_parameter"}' '{"kind":"reset"}' '{"kind":"close"}' \
              '{"kind":"malformed_body"}' '{"kind":"truncated_body"}'; do
   rule=$(python3 -c 'import json,sys; f=json.loads(sys.argv[1]); f["rate"]=float(sys.argv[2]); print(json.dumps(f))' "$fault" "$rate")
   kind=$(python3 -c 'import json,sys; f=json.loads(sys.argv[1]); print(f["kind"] + ("/" + f["error"] if "error" in f else ""))' "$fault")

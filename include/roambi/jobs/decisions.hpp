@@ -1,4 +1,4 @@
-// The documented disagreements (api-facts.md D1..D14, plus the undocumented gaps U1..U2) as named decisions, and profiles.
+// The documented disagreements (api-facts.md D1..D14, plus the undocumented gaps U1..U9) as named decisions, and profiles.
 #pragma once
 
 #include <array>
@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace roambi::jobs {
 
@@ -32,8 +33,12 @@ enum class Decision : std::uint8_t {
   curl_example_body,      // U3
   foreign_job_answer,     // U4
   job_progression,        // U5
+  unknown_route_answer,   // U6
+  wrong_method_answer,    // U7
+  oversize_answer,        // U8
+  content_type_answer,    // U9
 };
-inline constexpr std::size_t kDecisionCount = 20;
+inline constexpr std::size_t kDecisionCount = 24;
 
 /// One answer to a Decision. Enumerators are grouped by decision; kVariants says which is whose.
 enum class Variant : std::uint8_t {
@@ -57,8 +62,12 @@ enum class Variant : std::uint8_t {
   body_strict_json, body_shell_continuations,
   foreign_job_access_denied, foreign_job_as_unknown,
   progression_forward_only, progression_may_regress,
+  unknown_route_not_found, unknown_route_invalid_resource,
+  wrong_method_not_allowed, wrong_method_as_unknown_route,
+  oversize_request_too_large, oversize_upload_limit_exceeded,
+  content_type_unsupported_media_type, content_type_invalid_parameter,
 };
-inline constexpr std::size_t kVariantCount = 44;
+inline constexpr std::size_t kVariantCount = 52;
 
 struct VariantInfo {
   Variant variant;
@@ -120,6 +129,16 @@ inline constexpr std::array<DecisionInfo, kDecisionCount> kDecisions{{
     {Decision::job_progression, "U5", "job_progression", "Whether progress and status only move forward between reads",
      "no sentence says so; the examples show progress 0, then 1 on completion, and status processing, then complete; "
      "forward-only is this project's reading"},
+    {Decision::unknown_route_answer, "U6", "unknown_route_answer", "How a path that is no route is answered",
+     "undocumented; HTTP says 404 (no documented code), the Syntax page's invalid_resource (400) is the nearest documented code"},
+    {Decision::wrong_method_answer, "U7", "wrong_method_answer", "How a known route with another method is answered",
+     "undocumented; HTTP says 405 with Allow (no documented code), or the route is unknown for that method (U6)"},
+    {Decision::oversize_answer, "U8", "oversize_answer", "How a request over the server's size limits is answered",
+     "undocumented for bodies, headers and targets; HTTP says 413/414/431 (no documented code); the Syntax page's "
+     "upload_limit_exceeded (400) covers an uploaded file over the maximum size"},
+    {Decision::content_type_answer, "U9", "content_type_answer", "How a submit in a Content-Type the server does not read is answered",
+     "Syntax page: bodies are JSON, no error given; HTTP says 415 (no documented code); invalid_parameter (400) is the "
+     "nearest documented code"},
 }};
 
 inline constexpr std::array<VariantInfo, kVariantCount> kVariants{{
@@ -174,9 +193,29 @@ inline constexpr std::array<VariantInfo, kVariantCount> kVariants{{
      "progress never decreases, status leaves processing at most once, a terminal job never changes"},
     {Variant::progression_may_regress, Decision::job_progression, "may_regress",
      "progress or status may move backwards between reads"},
+    {Variant::unknown_route_not_found, Decision::unknown_route_answer, "404_not_found", "404 with error not_found (a code of ours)"},
+    {Variant::unknown_route_invalid_resource, Decision::unknown_route_answer, "400_invalid_resource",
+     "400 invalid_resource, details naming the path"},
+    {Variant::wrong_method_not_allowed, Decision::wrong_method_answer, "405_method_not_allowed",
+     "405 with Allow and error method_not_allowed (a code of ours)"},
+    {Variant::wrong_method_as_unknown_route, Decision::wrong_method_answer, "as_unknown_route", "answered as U6 answers an unknown route"},
+    {Variant::oversize_request_too_large, Decision::oversize_answer, "413_request_too_large",
+     "413 (431 for headers, 414 for a target) with error request_too_large (a code of ours)"},
+    {Variant::oversize_upload_limit_exceeded, Decision::oversize_answer, "400_upload_limit_exceeded", "400 upload_limit_exceeded"},
+    {Variant::content_type_unsupported_media_type, Decision::content_type_answer, "415_unsupported_media_type",
+     "415 with error unsupported_media_type (a code of ours)"},
+    {Variant::content_type_invalid_parameter, Decision::content_type_answer, "400_invalid_parameter",
+     "400 invalid_parameter, details naming Content-Type"},
 }};
 
 inline constexpr const DecisionInfo& info(Decision d) { return kDecisions[static_cast<std::size_t>(d)]; }
+/// Whether d's variants are what a client sends (D7 the route it uses; D8, D9, D12, U3 the body it writes): a server
+/// reads a variant or refuses it, and its profile's accepted variants say which it reads; the others are what a server
+/// answers.
+inline constexpr bool is_read_by_server(Decision d) {
+  return d == Decision::status_route_prefix || d == Decision::folder_field || d == Decision::overwrite_type ||
+         d == Decision::request_content_type || d == Decision::curl_example_body;
+}
 inline constexpr const VariantInfo& info(Variant v) { return kVariants[static_cast<std::size_t>(v)]; }
 inline constexpr Decision decision_of(Variant v) { return info(v).decision; }
 
@@ -256,7 +295,11 @@ inline constexpr Profile documented_wire(std::string_view name, std::string_view
       .emit(Variant::rate_limit_code_rate_limit_exceeded)
       .emit(Variant::body_strict_json)
       .emit(Variant::foreign_job_access_denied)
-      .emit(Variant::progression_forward_only);
+      .emit(Variant::progression_forward_only)
+      .emit(Variant::unknown_route_not_found)
+      .emit(Variant::wrong_method_not_allowed)
+      .emit(Variant::oversize_request_too_large)
+      .emit(Variant::content_type_unsupported_media_type);
   return p;
 }
 }  // namespace detail
@@ -267,6 +310,15 @@ inline constexpr Profile kDocStrict = [] {
   Profile p = detail::documented_wire("doc_strict",
                                       "jobs-api.md's Job object section and the Syntax page; one variant per decision "
                                       "except where the primary document shows two or is silent");
+  // U6..U9: where the documents are silent, answer with a code they list rather than one of ours.
+  p.emit(Variant::unknown_route_invalid_resource)
+      .reject(Variant::unknown_route_not_found)
+      .emit(Variant::wrong_method_as_unknown_route)
+      .reject(Variant::wrong_method_not_allowed)
+      .emit(Variant::oversize_upload_limit_exceeded)
+      .reject(Variant::oversize_request_too_large)
+      .emit(Variant::content_type_invalid_parameter)
+      .reject(Variant::content_type_unsupported_media_type);
   p.accept(Variant::results_omitted_when_null)
       .accept(Variant::content_form_urlencoded)  // jobs-api.md's own curl example sends it
       .accept(Variant::submit_200)
@@ -279,8 +331,10 @@ inline constexpr Profile kDocStrict = [] {
 /// Every documented variant passes, and this project's own answers beside them; a server in this profile emits the
 /// documented wire form and reads every variant. Only a job moving backwards (U5) is refused.
 inline constexpr Profile kLenient = [] {
-  Profile p = detail::documented_wire("lenient", "every documented variant is accepted and reported as the one seen");
+  Profile p = detail::documented_wire("lenient", "every documented variant is accepted and reported as the one seen; "
+                                                 "the link in status_url and status_uri, so the Java client reads it");
   for (const auto& v : kVariants) p.accept(v.variant);
+  p.emit(Variant::link_both);  // D4a: the official Java client crashes without status_uri
   p.reject(Variant::progression_may_regress);
   return p;
 }();
@@ -309,7 +363,11 @@ inline constexpr Profile kJavaClient = [] {
       .accept(Variant::polls_exempt)
       .accept(Variant::file_exists_409)
       .accept(Variant::rate_limit_code_none)
-      .accept(Variant::foreign_job_as_unknown);
+      .accept(Variant::foreign_job_as_unknown)
+      .accept(Variant::unknown_route_invalid_resource)
+      .accept(Variant::wrong_method_as_unknown_route)
+      .accept(Variant::oversize_upload_limit_exceeded)
+      .accept(Variant::content_type_invalid_parameter);
   // The client also accepts the link in status_uri alone.
   p.accept(Variant::link_status_uri);
   return p;
@@ -321,6 +379,24 @@ inline const Profile* profile_named(std::string_view name) {
   for (const auto* p : kProfiles)
     if (p->name() == name) return p;
   return nullptr;
+}
+
+/// What keeps the official Java client from working against a server in profile p, one line a decision: a variant
+/// p emits that the client cannot read, one the client sends that p refuses, and D13 (it refreshes its token only on
+/// invalid_token). Empty when p serves it. Spec: api-facts.md "The official Java client".
+inline std::vector<std::string> java_client_gaps(const Profile& p) {
+  std::vector<std::string> gaps;
+  auto label = [](Variant v) { return std::string(info(decision_of(v)).id) + " " + std::string(info(v).name); };
+  for (const auto& d : kDecisions) {
+    const Variant e = p.emitted(d.decision);
+    if (d.decision == Decision::token_error_code && e != Variant::token_error_invalid_token)
+      gaps.push_back(label(e) + ": it refreshes its token only on invalid_token, so an expired token ends its run");
+    else if (!kJavaClient.accepts(e))
+      gaps.push_back(label(e) + ": it cannot read this answer");
+  }
+  for (Variant sent : {Variant::folder_field_directory_uid, Variant::overwrite_string, Variant::content_text_json})
+    if (!p.accepts(sent)) gaps.push_back(label(sent) + ": it sends this, which the profile refuses");
+  return gaps;
 }
 
 }  // namespace roambi::jobs

@@ -43,7 +43,7 @@ inline std::string errors_markdown() {
     const char* origin = e.origin == ErrorOrigin::documented    ? "documented"
                          : e.origin == ErrorOrigin::java_client ? "Java client"
                          : e.origin == ErrorOrigin::status_only ? "status documented, code ours"
-                                                                : "roambi-jobs extension";
+                                                                : "not documented: a decision's variant";
     s += "| `" + std::string(e.wire) + "` | " + std::to_string(e.status) + " | " +
          (e.alt_status ? std::to_string(e.alt_status) : std::string("-")) + " | " + origin + " | " +
          std::string(e.clause) + " | " + std::string(e.meaning) + " |\n";

@@ -41,6 +41,8 @@ inline constexpr std::string_view kAuthorizationHeader = "Authorization";
 inline constexpr std::string_view kBearerPrefix = "Bearer ";
 inline constexpr std::string_view kContentTypeHeader = "Content-Type";
 inline constexpr std::string_view kRetryAfterHeader = "Retry-After";
+/// How the official Java client's User-Agent starts ("RoambiJavaSDK/<version>"). api-facts.md, Java client requests.
+inline constexpr std::string_view kJavaClientUserAgent = "RoambiJavaSDK/";
 
 inline std::string submit_path(std::string_view account_uid) {
   return std::string(kVersionPrefix) + "/accounts/" + std::string(account_uid) + "/files/analytics";

@@ -16,7 +16,8 @@
 
 namespace roambi::jobs {
 
-/// Every error code either document names, plus the few a server needs for cases no document covers.
+/// Every error code either document names, plus the few a server may answer where no document says what to answer
+/// (each the variant of a decision, U6..U9; its documented alternative is the other variant).
 /// Enumerators are spelled as on the wire.
 enum class ErrorCode : std::uint8_t {
   // Syntax page, standard errors (any resource)
@@ -38,14 +39,13 @@ enum class ErrorCode : std::uint8_t {
   invalid_token,
   // Syntax page gives the status only (503); the code is this project's (U2)
   rate_limit_exceeded,
-  // Not in any document: chosen by roambi-jobs for cases the documents do not cover
+  // Not in any document: one variant of U6..U9 each
   not_found,
   method_not_allowed,
   unsupported_media_type,
   request_too_large,
-  invalid_request,
 };
-inline constexpr std::size_t kErrorCodeCount = 19;
+inline constexpr std::size_t kErrorCodeCount = 18;
 
 /// Where an error code comes from.
 enum class ErrorOrigin : std::uint8_t { documented, java_client, status_only, extension };
@@ -91,16 +91,16 @@ inline constexpr std::array<ErrorInfo, kErrorCodeCount> kErrors{{
      "the access token is not valid; refresh it"},
     {ErrorCode::rate_limit_exceeded, "rate_limit_exceeded", 503, 0, ErrorOrigin::status_only,
      "Syntax: rate limiting (100 requests a minute per token, 503); U2", "too many requests for this access token"},
-    {ErrorCode::not_found, "not_found", 404, 0, ErrorOrigin::extension, "not documented: unknown route",
-     "no such route"},
+    {ErrorCode::not_found, "not_found", 404, 0, ErrorOrigin::extension,
+     "U6 variant 404_not_found (documented alternative: invalid_resource)", "no such route"},
     {ErrorCode::method_not_allowed, "method_not_allowed", 405, 0, ErrorOrigin::extension,
-     "not documented: known route, wrong method", "the route does not support this method"},
+     "U7 variant 405_method_not_allowed (alternative: answered as an unknown route, U6)",
+     "the route does not support this method"},
     {ErrorCode::unsupported_media_type, "unsupported_media_type", 415, 0, ErrorOrigin::extension,
-     "not documented: Syntax says bodies are JSON; D12", "the request body must be JSON or multipart/form-data"},
+     "U9 variant 415_unsupported_media_type (documented alternative: invalid_parameter); D12",
+     "the request body must be JSON or multipart/form-data"},
     {ErrorCode::request_too_large, "request_too_large", 413, 0, ErrorOrigin::extension,
-     "not documented: body over the server's limit", "the request body is too large"},
-    {ErrorCode::invalid_request, "invalid_request", 400, 0, ErrorOrigin::extension,
-     "not documented: body is not parseable", "the request body is not valid JSON"},
+     "U8 variant 413_request_too_large (documented alternative: upload_limit_exceeded)", "the request is too large"},
 }};
 
 inline constexpr const ErrorInfo& info(ErrorCode c) { return kErrors[static_cast<std::size_t>(c)]; }
@@ -130,6 +130,43 @@ inline constexpr bool status_allowed(ErrorCode c, int status, const Profile& p) 
   return status == info(c).status;
 }
 
+/// U6..U9: the code a server in profile p answers where no document says which.
+inline constexpr ErrorCode unknown_route_error(const Profile& p) {
+  return p.emits(Variant::unknown_route_invalid_resource) ? ErrorCode::invalid_resource : ErrorCode::not_found;
+}
+inline constexpr ErrorCode wrong_method_error(const Profile& p) {
+  return p.emits(Variant::wrong_method_as_unknown_route) ? unknown_route_error(p) : ErrorCode::method_not_allowed;
+}
+inline constexpr ErrorCode oversize_error(const Profile& p) {
+  return p.emits(Variant::oversize_upload_limit_exceeded) ? ErrorCode::upload_limit_exceeded : ErrorCode::request_too_large;
+}
+inline constexpr ErrorCode content_type_error(const Profile& p) {
+  return p.emits(Variant::content_type_invalid_parameter) ? ErrorCode::invalid_parameter : ErrorCode::unsupported_media_type;
+}
+/// The U6..U9 variant an answer shows for `d`, from its status and error code; nullopt when it shows none of them.
+inline std::optional<Variant> undocumented_answer_variant(Decision d, int status, std::string_view error) {
+  auto is = [&](ErrorCode c, int s) { return status == s && error == info(c).wire; };
+  switch (d) {
+    case Decision::unknown_route_answer:
+      if (is(ErrorCode::not_found, 404)) return Variant::unknown_route_not_found;
+      if (is(ErrorCode::invalid_resource, 400)) return Variant::unknown_route_invalid_resource;
+      return std::nullopt;
+    case Decision::wrong_method_answer:
+      if (is(ErrorCode::method_not_allowed, 405)) return Variant::wrong_method_not_allowed;
+      if (is(ErrorCode::not_found, 404) || is(ErrorCode::invalid_resource, 400)) return Variant::wrong_method_as_unknown_route;
+      return std::nullopt;
+    case Decision::oversize_answer:
+      if (error == info(ErrorCode::request_too_large).wire) return Variant::oversize_request_too_large;
+      if (is(ErrorCode::upload_limit_exceeded, 400)) return Variant::oversize_upload_limit_exceeded;
+      return std::nullopt;
+    case Decision::content_type_answer:
+      if (is(ErrorCode::unsupported_media_type, 415)) return Variant::content_type_unsupported_media_type;
+      if (is(ErrorCode::invalid_parameter, 400)) return Variant::content_type_invalid_parameter;
+      return std::nullopt;
+    default: return std::nullopt;
+  }
+}
+
 /// Token errors (D13): the code a server emits for an expired, or an unknown/missing, token.
 inline constexpr ErrorCode token_error_for(bool expired, const Profile& p) {
   if (p.emits(Variant::token_error_invalid_token)) return ErrorCode::invalid_token;
@@ -155,7 +192,7 @@ struct ErrorEnvelope {
 
 /// An error a server answers with: code, description and optional details.
 struct ApiError {
-  ErrorCode code = ErrorCode::invalid_request;
+  ErrorCode code = ErrorCode::invalid_parameter;
   std::string description;
   nlohmann::json details;  // null or an object
 

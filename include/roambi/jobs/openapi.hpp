@@ -31,8 +31,8 @@ inline constexpr int kJobReadStatus = 200;
 
 /// The error codes an operation answers with, in kErrors order. Spec: "Submit Job: Error responses"; the Syntax
 /// page's standard and resource errors (any resource); its rate limit (503, U2); D13 (only the token codes the
-/// profile accepts). Submit Job also gets the model's body extensions (415, 413, invalid_request); Check Job Status
-/// gets the token errors, invalid_resource (unknown job) and the rate limit. not_found and method_not_allowed
+/// profile accepts). Submit Job also gets the model's body extensions (415, 413); Check Job Status
+/// gets the token errors, invalid_resource (unknown job), access_denied (another user's job, U4) and the rate limit. not_found and method_not_allowed
 /// answer requests that match no operation, so no operation lists them.
 inline std::vector<ErrorCode> operation_errors(RouteId route, const Profile& p) {
   std::vector<ErrorCode> out;
@@ -45,10 +45,11 @@ inline std::vector<ErrorCode> operation_errors(RouteId route, const Profile& p) 
                 (route == RouteId::check_job_status && p.accepts(Variant::polls_count_toward_limit));  // D14
     } else if (route == RouteId::submit_job) {
       applies = e.origin == ErrorOrigin::documented ||
-                (e.origin == ErrorOrigin::extension && e.code != ErrorCode::not_found &&
-                 e.code != ErrorCode::method_not_allowed);
+                (e.code == ErrorCode::unsupported_media_type && p.accepts(Variant::content_type_unsupported_media_type)) ||
+                (e.code == ErrorCode::request_too_large && p.accepts(Variant::oversize_request_too_large));  // U8, U9
     } else if (route == RouteId::check_job_status) {
-      applies = e.code == ErrorCode::invalid_resource;
+      applies = e.code == ErrorCode::invalid_resource ||
+                (e.code == ErrorCode::access_denied && p.accepts(Variant::foreign_job_access_denied));  // U4
     }
     if (applies) out.push_back(e.code);
   }

@@ -7,6 +7,7 @@
 #include <roambi/jobs/errors.hpp>
 #include <roambi/jobs/job.hpp>
 #include <roambi/jobs/judge.hpp>
+#include <roambi/jobs/profile_json.hpp>
 #include <roambi/jobs/submit.hpp>
 #include <roambi/jobs/validate.hpp>
 #include <roambi/jobs/version.hpp>

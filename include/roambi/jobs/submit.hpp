@@ -216,7 +216,8 @@ inline SubmitValidation validate_submit_json(const nlohmann::json& body, const P
   detail::SubmitReader r{p, {}, {}, {}};
   if (!body.is_object()) {
     r.out.violations.push_back({"", "a JSON object", detail::kind_of(body), std::string(kClauseSubmitParams)});
-    r.out.error = ApiError::of(ErrorCode::invalid_request, "request body must be a JSON object");
+    r.out.error = ApiError::about(ErrorCode::invalid_parameter, "body", "the request body must be a JSON object, found " +
+                                                                          detail::kind_of(body));
     return std::move(r.out);
   }
   SubmitRequest req;

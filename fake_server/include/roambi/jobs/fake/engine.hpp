@@ -77,6 +77,8 @@ class Engine {
   Engine(Options opts, Tenant tenant)
       : opts_(std::move(opts)), clock_(opts_.clock), rate_limit_(opts_.rate_limit_per_minute), tenant_(std::move(tenant)),
         rng_(opts_.seed) {
+    for (const auto& gap : java_client_gaps(opts_.profile)) java_client_gaps_ += "\n  " + gap;
+    hinted_.store(java_client_gaps_.empty(), std::memory_order_relaxed);
     // Buckets for the bound up front (up to 2^17 each, 1 MiB): rehashing a table of tens of thousands of jobs takes
     // milliseconds under the engine lock, which every request waits behind (bench/README.md, "The engine lock").
     const std::size_t buckets = std::min<std::size_t>(opts_.max_jobs, std::size_t{1} << 17);
@@ -244,10 +246,11 @@ class Engine {
     enum class Progression : unsigned char { clock, polls, stall } progression = Progression::clock;
     JobStatus final_status = JobStatus::processing;
     bool overwrite = false, fails = false, settled = false;
+    std::uint8_t failed_at_percent = 0;  // a failed job's progress stays where it was when it failed
 
     bool has_file() const { return file_hex[0] != '\0'; }
     std::string_view file_id() const { return {file_hex.data(), file_hex.size()}; }
-    double final_progress() const { return final_status == JobStatus::error ? 0.5 : 1.0; }
+    double final_progress() const { return final_status == JobStatus::error ? failed_at_percent / 100.0 : 1.0; }
   };
   /// A job uid (a UUID in 8-4-4-4-12 lowercase hex form) as its 32 digits packed, most significant first, so keys
   /// order as the uids' text does.
@@ -400,15 +403,17 @@ class Engine {
         !opts_.profile.accepts(Variant::path_api_1_job))
       m.reset();
     if (m && m->unversioned && !opts_.profile.accepts(Variant::route_unversioned_too)) m.reset();
-    if (!m) return send_error(res, x, ApiError::of(ErrorCode::not_found, "no route for " + req.path));
+    if (!m) return send_error(res, x, no_route(req.path));
     const Route& r = route(m->id);
     x.route = m->id;
+    if (!hinted_.load(std::memory_order_relaxed)) hint_if_java_client(req, m->id);
     if (req.method != r.method) {
+      const ErrorCode c = wrong_method_error(opts_.profile);  // U7
+      if (c != ErrorCode::method_not_allowed) return send_error(res, x, no_route(req.method + " " + req.path));
       res.set_header("Allow", std::string(r.method));
       return send_error(res, x,
-                        ApiError::of(ErrorCode::method_not_allowed,
-                                     req.method + " is not allowed on " + std::string(r.path) + "; use " +
-                                         std::string(r.method)));
+                        ApiError::of(c, req.method + " is not allowed on " + std::string(r.path) + "; use " +
+                                            std::string(r.method)));
     }
     if (auto f = pick_fault(m->id)) {
       switch (f->kind) {
@@ -435,6 +440,35 @@ class Engine {
         return status(res, x, m->param);
       case RouteId::refresh_token: return refresh(req, res, x);
     }
+  }
+
+  /// Says once which profile the official Java client needs, when a request shows it: its User-Agent, a text/json
+  /// body (D12) or its token refresh form (D13). api-facts.md "The official Java client".
+  void hint_if_java_client(const httplib::Request& req, RouteId route) {
+    std::string shown;
+    const std::string_view agent = detail::header_of(req, "User-Agent");
+    const std::string_view type = detail::header_of(req, kContentTypeHeader);
+    if (agent.rfind(kJavaClientUserAgent, 0) == 0)
+      shown = "User-Agent " + std::string(agent);
+    else if (route == RouteId::submit_job && classify_content_type(type, kLenient).seen == Variant::content_text_json)
+      shown = "a text/json body";
+    else if (route == RouteId::refresh_token && req.body.find("grant_type=refresh_token") != std::string::npos)
+      shown = "its token refresh form";
+    if (shown.empty() || hinted_.exchange(true)) return;
+    const std::string text = "a request shows the official Java client (" + shown + "); profile " +
+                             std::string(opts_.profile.name()) + " does not serve it:" + java_client_gaps_ +
+                             "\nStart the fake with --profile java_client (or a --profile-file that fixes these).";
+    if (opts_.on_client_hint)
+      opts_.on_client_hint(text);
+    else
+      std::fprintf(stderr, "roambi-fake-server: %s\n", text.c_str());
+  }
+
+  /// U6: a path that is no route of the API.
+  ApiError no_route(const std::string& what) const {
+    const ErrorCode c = unknown_route_error(opts_.profile);
+    if (c == ErrorCode::not_found) return ApiError::of(c, "no route for " + what);
+    return ApiError::about(c, "path", "no route for " + what);
   }
 
   std::optional<Fault> pick_fault(RouteId r) {
@@ -588,6 +622,8 @@ class Engine {
     // authentication, the rate limit and the account, so the errors keep the documented order. One lock per submit:
     // on a loaded core every acquisition is a chance for its holder to lose the CPU while the others queue behind it.
     auto ct = classify_content_type(detail::header_of(req, kContentTypeHeader), opts_.profile);
+    // Empty, or only white space: nothing was sent, which is a missing parameter rather than an ill-formed one.
+    const bool no_body = req.files.empty() && req.body.find_first_not_of(" \t\r\n") == std::string::npos;
     SubmitValidation v;
     bool bad_json = false;
     if (ct.mode && *ct.mode == SubmitMode::json) {
@@ -619,12 +655,16 @@ class Engine {
       if (auto rejection = take_rejection()) account_err = ApiError::of(*rejection);
     if (account_err || !ct.mode || bad_json || v.error) lock.unlock();
     if (account_err) return send_error(res, x, *account_err);
-    if (!ct.mode)
-      return send_error(res, x,
-                        ApiError::of(ErrorCode::unsupported_media_type,
-                                     "Content-Type \"" + req.get_header_value(std::string(kContentTypeHeader)) +
-                                         "\" is not accepted in profile " + std::string(opts_.profile.name()) +
-                                         "; send application/json or multipart/form-data"));
+    if (!ct.mode && no_body)
+      return send_error(res, x, ApiError::about(ErrorCode::missing_parameter, "body", "the request has no body"));
+    if (!ct.mode) {
+      const ErrorCode c = content_type_error(opts_.profile);  // U9
+      std::string why = "Content-Type \"" + req.get_header_value(std::string(kContentTypeHeader)) +
+                        "\" is not accepted in profile " + std::string(opts_.profile.name()) +
+                        "; send application/json or multipart/form-data";
+      return send_error(res, x, c == ErrorCode::invalid_parameter ? ApiError::about(c, kContentTypeHeader, std::move(why))
+                                                                  : ApiError::of(c, std::move(why)));
+    }
     cover(*ct.mode == SubmitMode::json ? 0 : 1);
     if (bad_json) {
       if (has(Defect::server_error_on_bad_json)) {
@@ -632,7 +672,8 @@ class Engine {
         res.set_content("Internal Server Error", "text/plain");
         return;
       }
-      return send_error(res, x, ApiError::of(ErrorCode::invalid_request, "the request body is not valid JSON"));
+      if (no_body) return send_error(res, x, ApiError::about(ErrorCode::missing_parameter, "body", "the request body is empty"));
+      return send_error(res, x, ApiError::about(ErrorCode::invalid_parameter, "body", "the request body is not valid JSON"));
     }
     if (v.error) return send_error(res, x, *v.error);
     const SubmitRequest& r = *v.request;
@@ -739,7 +780,7 @@ class Engine {
     JobRecord& rec = *found;
     ++rec.reads;
     if (rec.progression == JobRecord::Progression::polls && !rec.settled && ++rec.polls_seen >= rec.polls_needed)
-      finalize(rec);
+      finalize(rec, now);
     Job shown = view(*key, rec, now, false);
     Rendered body = prepare_body(shown, rec);
     lock.unlock();
@@ -865,13 +906,17 @@ class Engine {
       return j;
     }
     j.status = JobStatus::processing;
+    j.progress = running_percent(r, now) / 100.0;
+    return j;
+  }
+  /// A running job's progress in whole percent, 0..99: rises with the clock or the polls seen, never falls.
+  static int running_percent(const JobRecord& r, std::int64_t now) {
     double p = 0.0;
     if (r.progression == JobRecord::Progression::clock && r.ends_ms > r.created_ms)
       p = static_cast<double>(now - r.created_ms) / static_cast<double>(r.ends_ms - r.created_ms);
     else if (r.progression == JobRecord::Progression::polls && r.polls_needed > 0)
       p = static_cast<double>(r.polls_seen) / r.polls_needed;
-    j.progress = std::min(0.99, std::floor(std::max(0.0, p) * 100.0) / 100.0);
-    return j;
+    return static_cast<int>(std::min(99.0, std::floor(std::max(0.0, p) * 100.0)));
   }
 
   /// The job's wire form in this profile, with any deliberate defect applied.
@@ -908,7 +953,7 @@ class Engine {
       const UidKey uid = due_.front().second;
       due_.pop_front();
       JobRecord* r = find_job(uid);  // null: evicted before it ended
-      if (r && !r->settled) finalize(*r);
+      if (r && !r->settled) finalize(*r, r->ends_ms);
     }
   }
   /// The retained job of this uid, or null.
@@ -946,9 +991,11 @@ class Engine {
     if (TitleEntry* t = leave_title(r)) forget_if_unused(t);
   }
 
-  void finalize(JobRecord& r) {
+  /// Ends the job at `now` (its end time, or the poll that ends it).
+  void finalize(JobRecord& r, std::int64_t now) {
     r.settled = true;
     if (r.fails) {
+      r.failed_at_percent = static_cast<std::uint8_t>(running_percent(r, now));
       release(r);
       r.final_status = JobStatus::error;
       cover(kCovTransitions + 1);
@@ -1017,6 +1064,8 @@ class Engine {
   std::deque<SubmitScript> scripts_;
   std::vector<FaultState> faults_;
   std::atomic<bool> any_faults_{false};  // !faults_.empty(), readable without mutex_
+  std::string java_client_gaps_;         // java_client_gaps(profile), one indented line each
+  std::atomic<bool> hinted_{true};       // the hint was given, or there is none to give
   std::uint64_t evicted_ = 0;
   std::mt19937_64 rng_;           // fault rates and refreshed tokens
   std::uint64_t uids_made_ = 0;   // next_uid()'s n

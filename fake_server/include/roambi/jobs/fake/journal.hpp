@@ -1,6 +1,8 @@
 // The request journal: every request and the answer given, queries over it, and verdicts on the client.
 #pragma once
 
+#include <strings.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -26,13 +28,54 @@
 
 namespace roambi::jobs::fake {
 
+namespace detail {
+inline std::string base64(std::string_view in) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < in.size(); i += 3) {
+    std::uint32_t n = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
+    if (i + 2 < in.size()) n |= static_cast<unsigned char>(in[i + 2]);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += i + 2 < in.size() ? kAlphabet[n & 63] : '=';
+  }
+  return out;
+}
+inline bool is_multipart(std::string_view content_type) {
+  return content_type.size() >= 19 && strncasecmp(content_type.data(), "multipart/form-data", 19) == 0;
+}
+}  // namespace detail
+
+/// The body the journal keeps for a multipart request: {"parts": [...]}, one object a part with its name, content_type,
+/// filename (file parts), size, its first `cap` bytes as text (invalid UTF-8 replaced) and, for a file part, as
+/// base64 (exact), and whether they were cut. `Parts` is a range of (name, httplib::MultipartFormData) pairs.
+template <class Parts>
+std::string describe_parts(const Parts& parts, std::size_t cap, bool& truncated) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [name, part] : parts) {
+    const std::string_view kept = std::string_view(part.content).substr(0, cap);
+    nlohmann::json p{{"name", name}, {"content_type", part.content_type}, {"size", part.content.size()},
+                     {"text", kept}, {"truncated", part.content.size() > cap}};
+    if (!part.filename.empty()) {
+      p["filename"] = part.filename;
+      p["base64"] = detail::base64(kept);
+    }
+    truncated = truncated || part.content.size() > cap;
+    out.push_back(std::move(p));
+  }
+  return nlohmann::json{{"parts", std::move(out)}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 /// One request as the fake received and answered it.
 struct JournalEntry {
   std::uint64_t seq = 0;
   std::int64_t at_ms = 0;  // the fake's clock when the request arrived
   std::string method, path, query;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;  // capped at Options::journal_body_cap
+  std::string body;  // capped at Options::journal_body_cap; a multipart request's: describe_parts()
   bool body_truncated = false;
   int status = 0;
   std::string response_body;  // capped likewise
@@ -62,6 +105,9 @@ inline nlohmann::json to_json(const JournalEntry& e) {
   nlohmann::json j{{"seq", e.seq},       {"at_ms", e.at_ms},   {"method", e.method}, {"path", e.path},
                    {"query", e.query},   {"headers", h},       {"body", e.body},     {"body_truncated", e.body_truncated},
                    {"status", e.status}, {"response_body", e.response_body}};
+  if (detail::is_multipart(e.header(kContentTypeHeader)))
+    if (auto parts = nlohmann::json::parse(e.body, nullptr, false); parts.is_object() && parts.contains("parts"))
+      j["parts"] = parts["parts"];
   if (e.route) j["route"] = route(*e.route).path;
   if (!e.job_uid.empty()) j["job_uid"] = e.job_uid;
   if (e.error) j["error"] = wire_name(*e.error);
@@ -175,7 +221,7 @@ class Journal {
     return static_cast<std::size_t>(
         std::count_if(entries_.begin(), entries_.end(), [&](const Stored& s) { return s.facts.status == status; }));
   }
-  /// The bodies of every Submit Job request, in order.
+  /// The bodies of every Submit Job request, in order; a multipart one as describe_parts() writes it.
   std::vector<std::string> submitted_bodies() const {
     std::vector<std::string> out;
     std::lock_guard<WakeAllMutex> lock(mutex_);

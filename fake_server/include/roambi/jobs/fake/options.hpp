@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,7 @@ struct Options {
   std::string host = "127.0.0.1";
   int port = 0;                          // 0: any free port
   Profile profile = kLenient;            // which wire form it emits and which variants it reads
+  std::optional<std::string> profile_json;  // a profile document (profile_json.hpp); when set, it replaces `profile`
   std::optional<std::string> tenant_json;  // fixtures document; nullopt: the built-in demo tenant
   ClockMode clock = ClockMode::real;
   std::chrono::milliseconds job_duration{2000};  // fake-clock time from submit to the end of a job
@@ -38,6 +40,9 @@ struct Options {
   bool log_requests = false;              // one line per request to stderr
   std::uint64_t seed = 1;                 // for faults given as a rate
   Defects defects;                        // deliberate defects, for the conformance suite's self-test only
+  /// Told once when a request shows a client the profile does not serve (the official Java client: its User-Agent, a
+  /// text/json body, its token refresh form). Null: one line on stderr.
+  std::function<void(const std::string&)> on_client_hint;
 };
 
 }  // namespace roambi::jobs::fake

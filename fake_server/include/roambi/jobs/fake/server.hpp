@@ -235,8 +235,9 @@ class FakeServer {
  public:
   FakeServer() : FakeServer(Options{}) {}
   /// Throws std::invalid_argument when opts.tenant_json is not a valid fixtures document (a test's mistake).
+  /// Throws std::invalid_argument, naming the key, when opts.profile_json is not a valid profile document.
   explicit FakeServer(Options opts)
-      : opts_(std::move(opts)), engine_(opts_, load(opts_)), journal_(opts_.max_journal), admin_(engine_, journal_) {}
+      : opts_(with_profile(std::move(opts))), engine_(opts_, load(opts_)), journal_(opts_.max_journal), admin_(engine_, journal_) {}
   FakeServer(const FakeServer&) = delete;
   FakeServer& operator=(const FakeServer&) = delete;
   ~FakeServer() { stop(); }
@@ -334,6 +335,13 @@ class FakeServer {
   }
 
  private:
+  static Options with_profile(Options o) {
+    if (!o.profile_json) return o;
+    auto p = parse_profile_text(*o.profile_json);
+    if (!p.profile) throw std::invalid_argument("profile: " + p.error);
+    o.profile = *p.profile;
+    return o;
+  }
   static Tenant load(const Options& o) {
     if (!o.tenant_json) return demo_tenant();
     auto t = parse_tenant(*o.tenant_json);
@@ -381,9 +389,10 @@ class FakeServer {
       std::size_t header_bytes = 0;
       for (const auto& [k, v] : req.headers) header_bytes += k.size() + v.size() + 4;
       if (header_bytes > opts_.max_header_bytes) {
-        refuse(res, 431, ApiError::of(ErrorCode::invalid_request, "the request's headers are " + std::to_string(header_bytes) +
-                                                                      " bytes; the limit is " +
-                                                                      std::to_string(opts_.max_header_bytes)));
+        const ErrorCode c = oversize_error(opts_.profile);  // U8
+        refuse(res, c == ErrorCode::request_too_large ? 431 : http_status_of(c, opts_.profile),
+               ApiError::of(c, "the request's headers are " + std::to_string(header_bytes) + " bytes; the limit is " +
+                                   std::to_string(opts_.max_header_bytes)));
         return httplib::Server::HandlerResponse::Handled;
       }
       // Up to kDrainFactor times the limit, httplib reads and drops the body, then answers 413: a client that
@@ -391,7 +400,7 @@ class FakeServer {
       const std::string* length = detail::find_header(req, "Content-Length");
       if (length && !length->empty() &&
           (length->size() > 19 || std::strtoull(length->c_str(), nullptr, 10) > opts_.max_body_bytes * kDrainFactor)) {
-        refuse(res, 413, body_too_large());
+        refuse(res, http_status_of(body_too_large().code, opts_.profile), body_too_large());
         return httplib::Server::HandlerResponse::Handled;
       }
       // Methods without a body (0.11.4 reads one for POST, PUT, PATCH and DELETE only) are served here: the fake routes
@@ -421,16 +430,19 @@ class FakeServer {
       refused_ = false;
     });
     // Errors httplib answers by itself (400 unparsable request, 414 long target, 413) get the envelope too.
-    s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+    // Their codes follow the profile's U6..U8; a request that is not HTTP/1.1 is a parameter in the wrong format.
+    s.set_error_handler(httplib::Server::HandlerWithResponse([p = opts_.profile](const httplib::Request&, httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      ErrorCode c = res.status == 413 ? ErrorCode::request_too_large
-                    : res.status == 404 ? ErrorCode::not_found
-                    : res.status == 405 ? ErrorCode::method_not_allowed
-                                        : ErrorCode::invalid_request;
-      std::string why = res.status == 414   ? "the request target is longer than 8192 bytes"
-                        : res.status == 400 ? "the request is not valid HTTP/1.1 (request line, header line over 8192 "
-                                              "bytes, or body framing)"
-                                            : std::string(info(c).meaning);
+      const bool oversize = res.status == 413 || res.status == 414;
+      ErrorCode c = oversize ? oversize_error(p)
+                    : res.status == 404 ? unknown_route_error(p)
+                    : res.status == 405 ? wrong_method_error(p)
+                                        : ErrorCode::invalid_parameter;
+      std::string why = res.status == 414 ? "the request target is longer than 8192 bytes"
+                        : c == ErrorCode::invalid_parameter
+                            ? "the request is not valid HTTP/1.1 (request line, header line over 8192 bytes, or body framing)"
+                            : std::string(info(c).meaning);
+      if (res.status < 500 && !(oversize && c == ErrorCode::request_too_large)) res.status = http_status_of(c, p);
       res.set_content(to_json(ApiError::of(c, why)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                       "application/json");
       return httplib::Server::HandlerResponse::Handled;
@@ -441,7 +453,7 @@ class FakeServer {
   static inline thread_local std::string set_aside_path_;  // the path of this thread's request, while httplib routes it
   static constexpr std::size_t kDrainFactor = 4;     // a body up to 4x the limit is read and dropped, then 413
   ApiError body_too_large() const {
-    return ApiError::of(ErrorCode::request_too_large,
+    return ApiError::of(oversize_error(opts_.profile),  // U8
                         "the request body is over the limit of " + std::to_string(opts_.max_body_bytes) + " bytes");
   }
   /// Answers an error for a request whose body will not be read, and reads no more of its connection.
@@ -484,9 +496,9 @@ class FakeServer {
     } else {
       ok = content([&](const char* data, std::size_t n) { return take(full.body, data, n); });
     }
-    if (over && !ok) return refuse(res, 413, body_too_large());
+    if (over && !ok) return refuse(res, http_status_of(body_too_large().code, opts_.profile), body_too_large());
     if (over) {  // read to its end: the connection can carry on
-      res.status = 413;
+      res.status = http_status_of(body_too_large().code, opts_.profile);
       res.set_content(to_json(body_too_large()).dump(), "application/json");
       return;
     }
@@ -534,6 +546,11 @@ class FakeServer {
     auto q = req.target.find('?');
     if (q != std::string::npos) v.query = std::string_view(req.target).substr(q + 1);
     v.body = std::string_view(req.body).substr(0, cap);
+    std::string parts;  // a multipart body is read into req.files, part by part: journal those
+    if (!req.files.empty()) {
+      parts = describe_parts(req.files, cap, v.facts.body_truncated);
+      v.body = parts;
+    }
     v.response_body = std::string_view(res.body).substr(0, cap);
     v.token = x.token;
     v.job_uid = x.job_uid;

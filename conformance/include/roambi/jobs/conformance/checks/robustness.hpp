@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ struct HostileCase {
   std::string what;  // in words
   std::function<std::vector<HttpResult>(Context&)> send;
   bool invalid = true;  // the request is wrong: a 4xx is required, not only "no 5xx"
+  std::optional<Decision> shows{};  // the undocumented answer (U6..U9) its answers show a variant of
 };
 
 /// What a hostile case's verdict rests on: the sentences, or none (advice: the documents say nothing of the case).
@@ -98,7 +100,7 @@ inline std::vector<HostileCase> hostile_cases() {
                }, false});
   v.push_back({"wrong-content-type", "a JSON body sent as text/plain", [](Context& c) {
                  return post_raw(c, to_json(c.request(c.title("content type"))).dump(), "text/plain");
-               }, false});
+               }, false, Decision::content_type_answer});
   v.push_back({"garbage-multipart", "a multipart body that is not multipart", [](Context& c) {
                  return post_raw(c, "this is not a multipart body", std::string(kMultipartFormData) + "; boundary=xyz");
                }});
@@ -117,10 +119,10 @@ inline std::vector<HostileCase> hostile_cases() {
                      c.http.send("DELETE", c.http.target().path(status_path(c.missing_id("job"))), {}, {}, o),
                      c.http.send("PUT", c.http.target().path(status_path(c.missing_id("job"))), "{}", Context::json_type(), o),
                      c.http.send("GET", c.http.target().path(submit_path(c.cfg.account)), {}, {}, o)};
-               }});
+               }, true, Decision::wrong_method_answer});
   v.push_back({"unknown-route", "a path under the base URL that is no route", [](Context& c) {
                  return std::vector<HttpResult>{c.http.get(std::string(kVersionPrefix) + "/" + c.missing_id("route"))};
-               }});
+               }, true, Decision::unknown_route_answer});
   v.push_back({"huge-authorization", "a 4 KiB bearer token", [](Context& c) {
                  RequestOptions o;
                  o.auth = Auth::raw;
@@ -145,6 +147,8 @@ inline CheckResult robustness_case(Context& c, const HostileCase& hc) {
     } else if (hc.invalid && (r.status < 400)) {
       found.violation({"", "a 4xx error for " + hc.what, r.describe(100), std::string(kClauseRobust)});
     }
+    if (auto env = hc.shows && r.ok() ? parse_error_envelope(r.json()).value : std::nullopt)
+      if (auto v = undocumented_answer_variant(*hc.shows, r.status, env->error)) found.saw(*v);
   }
   std::string statuses;
   for (const auto& r : answers) statuses += (statuses.empty() ? "" : ", ") + std::to_string(r.status);
