@@ -342,7 +342,7 @@ int main(int argc, char** argv) {
   for (const auto& r : run.records) ran += r.ran;
   if (ran == 0) return usage_error("no check ran: the GoogleTest filter matches none (see --list)");
   if (format == "json")
-    std::cout << conf::to_json(run).dump(2) << "\n";
+    std::cout << conf::results_json_text(run) << "\n";
   else
     conf::write_text(std::cout, run);
   if (a.report_dir) {

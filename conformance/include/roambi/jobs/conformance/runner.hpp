@@ -96,6 +96,18 @@ inline std::string iso8601_now() {
   return buf;
 }
 
+/// Findings quote what a target sent: every text of r made printable(), whatever the bytes.
+inline void make_printable(CheckResult& r) {
+  r.message = printable(r.message);
+  r.pointer = printable(r.pointer);
+  for (auto* list : {&r.violations, &r.departures})
+    for (auto& v : *list) {
+      v.pointer = printable(v.pointer);
+      v.expected = printable(v.expected);
+      v.found = printable(v.found);
+    }
+}
+
 class Runner {
  public:
   /// Checks cfg first with validate(); a bad target is a programmer error here.
@@ -158,6 +170,7 @@ class Runner {
         v.found = session_->redact(v.found);
         v.expected = session_->redact(v.expected);
       }
+    make_printable(r);
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto& rec : records_)
       if (rec.check.name == check.name) {
