@@ -254,7 +254,7 @@ inline void add_submit_checks(std::vector<Check>& out) {
     const auto& d = info(decision_of(v));
     out.push_back({std::string("submit/reads-") + tag, sec,
                    std::string(d.id) + ": " + std::string(d.question) + " (" + std::string(d.sources) + ")",
-                   [v](Context& c) { return submit_reads_variant(c, v); }});
+                   [v = v](Context& c) { return submit_reads_variant(c, v); }});  // clang < 16 cannot capture a binding
   }
 }
 
