@@ -17,6 +17,12 @@ if(TARGET roambi-conformance)
   add_test(NAME cli.conformance COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/conformance_cli.sh $<TARGET_FILE:roambi-conformance>)
   set_tests_properties(cli.conformance PROPERTIES TIMEOUT 120 LABELS cli)
 endif()
+if(TARGET roambi-conformance)
+  # A target answering with bytes no server should send: the run ends, exits 1 or 3, and writes valid reports.
+  add_test(NAME cli.conformance_hostile
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/conformance_hostile.sh $<TARGET_FILE:roambi-conformance>)
+  set_tests_properties(cli.conformance_hostile PROPERTIES TIMEOUT 150 LABELS cli SKIP_RETURN_CODE 77)
+endif()
 if(TARGET roambi-conformance AND TARGET roambi-fake-server)
   add_test(NAME cli.conformance_target
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/conformance_target.sh $<TARGET_FILE:roambi-conformance>
