@@ -2,9 +2,12 @@
 // results.json, junit.xml, report.html): the formats hold together and no secret leaks into them.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -234,6 +237,86 @@ TEST(ConformanceRedactionTest, ATokenInAnyResultIsRedacted) {
   ASSERT_EQ(res.violations.size(), 1u);
   EXPECT_EQ(res.violations[0].expected, "no *** here");
   EXPECT_EQ(res.violations[0].found, "***");
+}
+
+// ---------- bytes from a target ----------
+
+TEST(ConformancePrintableTest, BytesThatAreNotTextAreShownEscaped) {
+  const std::map<std::string, std::string> cases{
+      {"plain text / {\"json\": 1}", "plain text / {\"json\": 1}"},
+      {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
+      {std::string("a\0b", 3), "a\\u0000b"},
+      {"\x1b[31m\r\n\t\x7f", "\\u001b[31m\\u000d\\u000a\\u0009\\u007f"},
+      {"\xff\xfe", "\\xff\\xfe"},
+      {"\xc0\xaf", "\\xc0\\xaf"},                      // an overlong '/'
+      {"\xed\xa0\x80", "\\xed\\xa0\\x80"},              // a surrogate
+      {"\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"},  // above U+10FFFF
+      {"\xe2\x82", "\\xe2\\x82"},                      // a character cut short
+      {"\xef\xbf\xbe\xef\xbf\xbf", "\\ufffe\\uffff"},  // noncharacters XML 1.0 forbids
+  };
+  for (const auto& [bytes, shown] : cases) {
+    EXPECT_EQ(printable(bytes), shown);
+    EXPECT_EQ(printable(shown), shown) << "applied twice, it changes nothing";
+  }
+  EXPECT_EQ(printable("abcdef", 3), "abc...");
+  EXPECT_EQ(printable("\xc3\xa9\xc3\xa9", 1), "\xc3\xa9...") << "a cut never splits a character";
+}
+
+TEST(ConformancePrintableTest, DescribeShowsAnExcerptOfTheAnswerEscaped) {
+  HttpResult r;
+  r.method = "GET";
+  r.path = std::string("/1/jobs/\0", 9);
+  r.status = 302;
+  r.headers.emplace("Location", "/1/\xff");
+  r.body = std::string("\xc0\xaf", 2) + std::string(500, 'x');
+  EXPECT_EQ(r.describe(4), "GET /1/jobs/\\u0000 -> HTTP 302 redirect to /1/\\xff (the suite does not follow redirects) "
+                           "\\xc0\\xafxx...");
+}
+
+TEST(ConformanceReportBytesTest, EveryReportStaysValidWhateverBytesAResultHolds) {
+  // Raw target bytes in every field, as a check could leave them before the Runner records its result.
+  const std::string raw("\xc0\xaf\xff\0\x1b<x>&]]>\xef\xbf\xbf", 15);
+  RunResult run;
+  run.target = "http://127.0.0.1:1/1";
+  run.profile = "lenient";
+  auto failed = CheckResult::fail("found " + raw, "a clause", "/" + raw);
+  failed.violations.push_back({"/" + raw, "a job", raw, "a clause"});
+  auto error = CheckResult::error(raw);
+  error.details = {{raw, raw}, {"list", {raw}}};
+  run.records.push_back({{"job/" + raw, std::string(section::kJobs), raw}, failed, 1, true});
+  run.records.push_back({{"status/x", std::string(section::kStatus), "a clause"}, error, 1, true});
+  run.records.push_back({{"auth/x", std::string(section::kAuth), "a clause"}, CheckResult::skip(raw), 1, true});
+
+  EXPECT_NO_THROW(to_json(run).dump()) << "every string already printable: dump() needs no backstop";
+  const std::string text = results_json_text(run);
+  const auto back = json::parse(text, nullptr, false);
+  ASSERT_FALSE(back.is_discarded());
+  EXPECT_EQ(back["sections"][0]["checks"][0]["violations"][0]["found"], "\\xc0\\xaf\\xff\\u0000\\u001b<x>&]]>\\uffff");
+  std::ostringstream junit, html, console;
+  write_junit(junit, run);
+  write_html(html, run);
+  write_text(console, run);
+  for (const auto* os : {&junit, &html, &console}) {
+    const std::string out = os->str();
+    for (unsigned char c : out) EXPECT_TRUE(c >= 0x20 || c == '\n') << "control byte " << int(c);
+    EXPECT_EQ(out.find("\xff"), std::string::npos);
+    EXPECT_EQ(out.find("\xef\xbf\xbf"), std::string::npos);
+    EXPECT_NE(out.find("\\xc0\\xaf"), std::string::npos);
+  }
+  for (const auto* os : {&junit, &html}) {
+    EXPECT_EQ(os->str().find("<x>"), std::string::npos) << "markup from the target is escaped";
+    EXPECT_NE(os->str().find("&lt;x&gt;&amp;]]&gt;"), std::string::npos);
+  }
+
+  char dir[] = "/tmp/roambi-report-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  EXPECT_EQ(write_report_dir(dir, run), "");
+  for (const char* name : {"results.json", "junit.xml", "report.html"}) {
+    const std::string path = std::string(dir) + "/" + name;
+    EXPECT_TRUE(std::ifstream(path).good()) << name;
+    std::remove(path.c_str());
+  }
+  ::rmdir(dir);
 }
 
 }  // namespace

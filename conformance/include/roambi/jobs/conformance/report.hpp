@@ -135,12 +135,12 @@ inline void write_text(std::ostream& os, const RunResult& run) {
   os << "roambi-conformance " << kToolkitVersion << ": " << printable(run.target) << (run.embedded ? " (embedded fake server)" : "")
      << ", profile " << run.profile << "\n";
   for (const auto& s : detail::by_section(run)) {
-    os << "\n" << s.name << ": " << detail::counts_text(s.counts) << "\n";
+    os << "\n" << printable(s.name) << ": " << detail::counts_text(s.counts) << "\n";
     for (const auto* r : s.records) {
       std::string st(to_string(r->result.status));
       for (auto& ch : st) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       char line[160];
-      std::snprintf(line, sizeof line, "  %-8s %-54s ", st.c_str(), r->check.name.c_str());
+      std::snprintf(line, sizeof line, "  %-8s %-54s ", st.c_str(), printable(r->check.name).c_str());
       os << line << printable(r->result.message);
       if (!r->result.variants.empty()) {
         os << "  [";
@@ -150,7 +150,7 @@ inline void write_text(std::ostream& os, const RunResult& run) {
       os << "\n";
       if (r->result.status == Status::fail) {
         os << "           " << (r->result.finding == Finding::departure ? "departure on: " : "violation of: ")
-           << (r->result.clause.empty() ? r->check.clause : r->result.clause) << "\n";
+           << printable(r->result.clause.empty() ? r->check.clause : r->result.clause) << "\n";
         std::size_t shown = 0;
         for (const auto* list : {&r->result.violations, &r->result.departures})
           for (const auto& v : *list)
