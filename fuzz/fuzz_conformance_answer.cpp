@@ -110,6 +110,7 @@ std::vector<CheckResult> judge(const HttpResult& r, const Profile& p, unsigned c
   (void)r.success();
   (void)r.header(std::string(kRetryAfterHeader));
   const auto body = r.json();
+  require(body.is_discarded() || !conformance::detail::nested_deeper_than(r.body, kMaxJsonDepth), "json(): no tree deeper than the limit");
   Findings found;
   if (body.is_discarded()) {
     found.violation({"", "a JSON body", r.body.empty() ? "an empty body" : "a body that is not JSON: " + r.describe(60), "test"},
@@ -131,6 +132,7 @@ std::vector<CheckResult> judge(const HttpResult& r, const Profile& p, unsigned c
     out.push_back(CheckResult::fail("header " + k + " was " + v + "; " + r.describe(), "test", "/" + k));
   auto with_details = CheckResult::error(r.describe(8));
   with_details.details = {{"answer", r.describe()}, {"headers", nlohmann::json::object()}};
+  if (!body.is_discarded()) with_details.details["body"] = body;  // a target's tree, as deep as json() lets it be
   for (const auto& [k, v] : r.headers) with_details.details["headers"][k] = v;
   out.push_back(std::move(with_details));
   return out;

@@ -119,6 +119,8 @@ answers = {
     "nul-and-controls": answer(400, [b"Content-Type: text/plain\x00\x1b[31m", b"X-\xff: \xef\xbf\xbf"],
                                b"\x00<b>&amp;]]>\r\x7f\xed\xa0\x80", 2),
     "broken": answer(0, [b"X-Error: cut \xf4\x90\x80\x80"], b'{"job": {"uid": "', 2),
+    # Nested deeper than the suite reads (a million deep once overflowed the stack in dump()).
+    "deep-status": answer(202, [], b'{"job":{"status":' + b"[" * 200 + b"]" * 200 + b"}}"),
 }
 for name, data in answers.items():
     (d / f"seed-{name}").write_bytes(data)

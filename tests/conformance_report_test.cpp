@@ -268,9 +268,27 @@ TEST(ConformancePrintableTest, DescribeShowsAnExcerptOfTheAnswerEscaped) {
   r.path = std::string("/1/jobs/\0", 9);
   r.status = 302;
   r.headers.emplace("Location", "/1/\xff");
-  r.body = std::string("\xc0\xaf", 2) + std::string(500, 'x');
-  EXPECT_EQ(r.describe(4), "GET /1/jobs/\\u0000 -> HTTP 302 redirect to /1/\\xff (the suite does not follow redirects) "
-                           "\\xc0\\xafxx...");
+  r.body = std::string("\xc0\xaf\n\0", 4) + std::string(500, 'x');
+  EXPECT_EQ(r.describe(5), "GET /1/jobs/\\u0000 -> HTTP 302 redirect to /1/\\xff (the suite does not follow redirects) "
+                           "\\xc0\\xaf \\u0000x...")
+      << "line breaks read as spaces, other control bytes escaped";
+  r.body = "{\n  \"error\": \"\xc3\xa9\"\n}";
+  EXPECT_EQ(r.describe(15), "GET /1/jobs/\\u0000 -> HTTP 302 redirect to /1/\\xff (the suite does not follow redirects) "
+                            "{   \"error\": \"\xc3\xa9...")
+      << "a cut keeps the character it would split";
+}
+
+TEST(ConformancePrintableTest, ABodyNestedDeeperThanTheLimitReadsAsNotJson) {
+  auto nested = [](std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  HttpResult r;
+  r.body = nested(kMaxJsonDepth);
+  EXPECT_FALSE(r.json().is_discarded());
+  r.body = "{\"a\":\"[[[[\\\"{{\",\"b\":" + nested(kMaxJsonDepth - 1) + "}";  // brackets in strings do not count
+  EXPECT_FALSE(r.json().is_discarded());
+  r.body = nested(kMaxJsonDepth + 1);
+  EXPECT_TRUE(r.json().is_discarded());
+  r.body = nested(1000000);
+  EXPECT_TRUE(r.json().is_discarded());
 }
 
 TEST(ConformanceReportBytesTest, EveryReportStaysValidWhateverBytesAResultHolds) {

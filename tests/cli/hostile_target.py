@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A Jobs API target that answers with bytes no server should send, a different kind of answer to each request in
 turn: error bodies that are not UTF-8, NUL and 0xff in headers, a huge header, bodies cut short, garbage status
-lines, JSON strings holding control characters and markup. Prints its port, then serves until killed.
+lines, JSON strings holding control characters and markup, JSON nested 200,000 deep. Prints its port, then serves until killed.
 Usage: hostile_target.py (binds 127.0.0.1 on a free port)"""
 import itertools, socket, threading
 
@@ -34,6 +34,10 @@ ANSWERS = [
     # An error envelope whose strings are JSON escapes of control characters and noncharacters.
     answer(b"HTTP/1.1 403 Forbidden", [b"Content-Type: application/json"],
            b'{"error":"access_denied\\u0000","error_description":"\\u001b[2J\\uffff\\ud800"}'),
+    # A job nested 200,000 deep in status and progress (dump() recursing into it once overflowed the stack).
+    answer(b"HTTP/1.1 202 Accepted", [b"Content-Type: application/json"],
+           b'{"job":{"uid":"deep","status":' + b"[" * 200000 + b"]" * 200000 + b',"progress":' + b'{"a":' * 100000 +
+           b"1" + b"}" * 100000 + b"}}"),
     # A redirect to a Location that is not UTF-8.
     answer(b"HTTP/1.1 302 Found", [b"Location: /1/\xff\x00elsewhere"], b""),
 ]

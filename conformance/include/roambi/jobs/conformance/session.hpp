@@ -76,6 +76,32 @@ inline std::string printable(std::string_view bytes, std::size_t max_bytes = std
   return out;
 }
 
+/// The deepest nesting of arrays and objects the suite reads in a body; a deeper body reads as not JSON. dump()
+/// and copies of a tree recurse, so a body nested a million deep would overflow the stack (serde_json stops at 128).
+inline constexpr std::size_t kMaxJsonDepth = 128;
+
+namespace detail {
+/// Whether arrays and objects in text nest deeper than limit (strings skipped); no need to parse to know.
+inline bool nested_deeper_than(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+}  // namespace detail
+
 /// A target as the docs define it: scheme, host, optional port and a path ending in the version segment.
 struct Target {
   std::string url;     // as given, without a trailing slash
@@ -167,8 +193,11 @@ struct HttpResult {
         return v;
     return {};
   }
-  /// The body as JSON; a discarded value when it is not JSON.
-  nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
+  /// The body as JSON; a discarded value when it is not JSON or nests deeper than kMaxJsonDepth.
+  nlohmann::json json() const {
+    if (detail::nested_deeper_than(body, kMaxJsonDepth)) return nlohmann::json(nlohmann::json::value_t::discarded);
+    return nlohmann::json::parse(body, nullptr, false);
+  }
   double elapsed_ms() const { return static_cast<double>(elapsed.count()) / 1000.0; }
 
   /// "POST /1/accounts/a/files/analytics -> HTTP 400 {"error":...}", or the transport failure. What the target
@@ -179,8 +208,11 @@ struct HttpResult {
     s += "HTTP " + std::to_string(status);
     if (status >= 300 && status < 400 && !header("Location").empty())
       s += " redirect to " + printable(header("Location"), body_chars) + " (the suite does not follow redirects)";
-    s += body.empty() ? " (empty body)" : " " + printable(body, body_chars);
-    return s;
+    if (body.empty()) return s + " (empty body)";
+    std::string excerpt = body.substr(0, body_chars + 3);  // + 3: printable() keeps a character the cut would split
+    for (auto& c : excerpt)
+      if (c == '\n' || c == '\r' || c == '\t') c = ' ';  // a pretty-printed body stays readable on one line
+    return s + " " + printable(excerpt, body_chars);
   }
 };
 
