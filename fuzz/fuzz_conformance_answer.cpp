@@ -110,7 +110,8 @@ std::vector<CheckResult> judge(const HttpResult& r, const Profile& p, unsigned c
   (void)r.success();
   (void)r.header(std::string(kRetryAfterHeader));
   const auto body = r.json();
-  require(body.is_discarded() || !conformance::detail::nested_deeper_than(r.body, kMaxJsonDepth), "json(): no tree deeper than the limit");
+  require(body.is_discarded() || !conformance::detail::nested_deeper_than(r.body, kMaxJsonDepth),
+          "json(): no tree deeper than the limit");
   Findings found;
   if (body.is_discarded()) {
     found.violation({"", "a JSON body", r.body.empty() ? "an empty body" : "a body that is not JSON: " + r.describe(60), "test"},
