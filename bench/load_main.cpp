@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -13,6 +14,8 @@
 
 #include <roambi/jobs/fake/server.hpp>
 #include <roambi/jobs/version.hpp>
+#include <roambi/jobs/conformance/config.hpp>
+#include <roambi/jobs/bench/artillery.hpp>
 #include <roambi/jobs/bench/target.hpp>
 #include <roambi/jobs/bench/workload.hpp>
 
@@ -52,6 +55,14 @@ Options (flag > environment > default):
   --out FILE            write the JSON result there too
   --format text|json    stdout: a summary table, or the JSON result                 [default text]
   --quiet               no progress lines on stderr (one a second otherwise)
+  --budget-ms ROUTE[.pNN]=MS  latency budget, as roambi-conformance's: ROUTE submit_job or check_job_status,
+                        p50, p95 (default) or p99; repeatable  [ROAMBI_BUDGET_MS, comma-separated; default: the config's,
+                        else the demo config's]. Held by --emit artillery's run (ensure), not by roambi-load's own
+  --emit artillery DIR  do not run: write DIR/roambi-load.yml (an Artillery scenario) and DIR/roambi-load.js (its
+                        processor) for this same workload (open loop, lifecycle or submit; needs --target), to run with
+                        `artillery run` here or on many machines (`artillery run-fargate --count N`, `run-lambda`).
+                        Tokens are read at run time from ROAMBI_TOKENS or ROAMBI_TOKEN, never written; the budgets
+                        become `ensure` thresholds, so a run over budget exits non-zero
   --help, --version
 
 Result (JSON, schema_version 1): jobs {started, completed, failed, abandoned, unfinished, per_s}, requests {submits,
@@ -60,8 +71,8 @@ p99.9, max}, job_time_ms (intended submit to the answer showing the end), polls_
 jobs.per_s is the jobs that ended (of those started within --duration) per second of --duration; requests.per_s
 counts the answers received within --duration.
 
-Exit codes: 0 the run finished (errors, if any, are in the result); 1 the target could not be loaded at all;
-2 bad usage.
+Exit codes: 0 the run finished (errors, if any, are in the result), or --emit wrote its files; 1 the target could not
+be loaded at all, or the files not written; 2 bad usage.
 )";
 
 int usage_error(const std::string& what) {
@@ -125,10 +136,24 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string target_url = env_or("ROAMBI_TARGET", ""), config = env_or("ROAMBI_CONFIG", ""), mode = "open",
               scenario = "lifecycle", rate = "10", connections = "8", duration = "10", drain = "30", poll_interval,
-              job_timeout = "120", status_path_arg, max_jobs = "0", timeout = "10000", out_file, format = "text";
+              job_timeout = "120", status_path_arg, max_jobs = "0", timeout = "10000", out_file, format = "text",
+              emit_format, emit_dir;
+  std::vector<std::string> budgets;
   bool embedded = false, insecure = false, quiet = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    if (a == "--emit") {
+      if (i + 2 >= args.size()) return usage_error("--emit needs a format and a directory: --emit artillery DIR");
+      emit_format = args[++i];
+      emit_dir = args[++i];
+      if (emit_format != "artillery") return usage_error("--emit: unknown format \"" + emit_format + "\" (artillery)");
+      continue;
+    }
+    if (a == "--budget-ms") {
+      if (i + 1 >= args.size()) return usage_error(a + " needs a value");
+      budgets.push_back(args[++i]);
+      continue;
+    }
     if (a == "--help" || a == "-h") {
       std::cout << kUsage;
       return 0;
@@ -192,11 +217,53 @@ int main(int argc, char** argv) {
   o.status_path = status_path_arg;
 
   BenchConfig cfg;
+  // Budgets as roambi-conformance reads them: the demo config's, the file's, then --budget-ms (the suite's parser).
+  auto merge_budgets = [&cfg](const conformance::Config& from) {
+    for (const auto& [route, b] : from.budgets) {
+      auto& into = cfg.budgets[route];
+      if (b.p50_ms) into.p50_ms = b.p50_ms;
+      if (b.p95_ms) into.p95_ms = b.p95_ms;
+      if (b.p99_ms) into.p99_ms = b.p99_ms;
+    }
+  };
+  merge_budgets(conformance::demo_config());
   if (!config.empty()) {
     auto err = apply_config_file(cfg, config);
     if (!err.empty()) return usage_error("--config: " + err);
   }
   apply_token_env(cfg);
+  if (budgets.empty()) budgets = conformance::detail::split_list(env_or("ROAMBI_BUDGET_MS", ""));
+  for (const auto& b : budgets) {
+    conformance::Config one;
+    if (auto err = conformance::apply_budget_spec(one, b); !err.empty()) return usage_error("--budget-ms " + err);
+    merge_budgets(one);
+  }
+
+  if (!emit_format.empty()) {
+    if (embedded) return usage_error("--emit writes files for a --target; the embedded fake ends with roambi-load");
+    if (target_url.empty()) return usage_error("--emit needs --target URL");
+    std::string why;
+    auto target = parse_target(target_url, &why);
+    if (!target) return usage_error("--target: " + why);
+    o.mount = target->mount;
+    ArtilleryRun run;
+    run.command = "roambi-load";
+    for (const auto& a : args) run.command += " " + (a.find_first_of(" '\"$") == std::string::npos ? a : "'" + a + "'");
+    run.response_timeout = response_timeout;
+    run.verify_tls = !insecure;
+    ArtilleryFiles files;
+    if (auto err = emit_artillery(o, cfg, *target, run, files); !err.empty()) return usage_error(err);
+    std::error_code ec;
+    std::filesystem::create_directories(emit_dir, ec);
+    if (auto err = write_artillery(files, emit_dir); !err.empty()) {
+      std::cerr << "roambi-load: " << err << "\n";
+      return 1;
+    }
+    std::cout << "wrote " << emit_dir << "/" << kArtilleryScenarioFile << " and " << emit_dir << "/"
+              << kArtilleryProcessorFile << "\nrun: " << kTokenEnv << "=... artillery run --output report.json "
+              << emit_dir << "/" << kArtilleryScenarioFile << "\n";
+    return 0;
+  }
 
   std::signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<fake::FakeServer> fake_server;

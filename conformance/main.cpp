@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <roambi/jobs/conformance/checks_doc.hpp>
 #include <roambi/jobs/conformance/config.hpp>
 #include <roambi/jobs/conformance/gtest.hpp>
 #include <roambi/jobs/conformance/report.hpp>
@@ -37,7 +38,8 @@ Selection
   --filter PREFIX          run the checks whose name starts with PREFIX (job/, submit/,
                            status/, lifecycle/, auth/, concurrency/, rate-limit/,
                            robustness/, latency/ or a full name)                      [ROAMBI_FILTER]
-  --list                   list the checks in run order and exit
+  --list                   list the checks in run order and exit; with --format markdown,
+                           the table of docs/checks.md: what each check's failure rests on
   --enable FEATURE[,...]   turn on: rate_limit (off against a --target: it spends the
                            token's quota), multipart, concurrency, latency, robustness [ROAMBI_ENABLE]
   --disable FEATURE[,...]  turn off; reported as disabled                             [ROAMBI_DISABLE]
@@ -93,7 +95,7 @@ Config file (JSON; every key optional; "tokens" and "ids" replace the demo's who
   check whose id or token the config does not name is skipped too.
 
 Exit codes
-  0  nothing failed (every check passed, was skipped or disabled)
+  0  nothing failed (every check passed, gave advice, was skipped or disabled)
   1  at least one check failed
   2  usage or config error; nothing ran
   3  nothing failed, but some checks could not be judged (e.g. the target is unreachable)
@@ -237,7 +239,8 @@ int main(int argc, char** argv) {
     cfg.profile = p;
   }
   const std::string format = a.format.value_or("text");
-  if (format != "text" && format != "json") return usage_error("--format " + format + ": expected text or json");
+  if (format != "text" && format != "json" && !(format == "markdown" && a.list))
+    return usage_error("--format " + format + ": expected text or json (markdown goes with --list)");
   for (const auto& spec : a.budgets)
     if (auto err = conf::apply_budget_spec(cfg, spec); !err.empty()) return usage_error("--budget-ms " + err);
   struct NumberFlag {
@@ -277,6 +280,10 @@ int main(int argc, char** argv) {
     cfg.set_feature(f, conf::FeatureState::disabled, "disabled by --disable " + std::string(conf::to_string(f)));
 
   if (a.list) {  // needs no target: the catalogue is the same for every one
+    if (format == "markdown") {  // docs/checks.md's table (scripts/update-docs.sh)
+      std::cout << conf::checks_markdown();
+      return 0;
+    }
     for (const auto& c : conf::catalogue()) {
       auto n = conf::gtest_name(c.name);
       std::printf("%-54s %-18s %s.%s\n", c.name.c_str(), c.section.c_str(), n.suite.c_str(), n.test.c_str());
@@ -313,6 +320,7 @@ int main(int argc, char** argv) {
     if (!a.quiet) std::cerr << "roambi-conformance: embedded fake server on " << cfg.target << " (profile " << cfg.profile->name() << ")\n";
   }
 
+  if (!a.quiet) cfg.progress = [](const std::string& line) { std::cerr << "roambi-conformance: " << line << std::endl; };
   if (auto err = conf::Runner::validate(cfg); !err.empty()) return usage_error(err);
   conf::Runner runner(cfg);
   const std::string filter = a.filter.value_or("");

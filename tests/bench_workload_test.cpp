@@ -143,6 +143,26 @@ TEST(BenchLoadRunnerTest, OpenLoopSendsOneArrivalPerIntervalWhateverTheTargetDoe
 // requests meant for the stall's duration wait behind it, and their latency must count that wait: measured from the
 // intended send time, a fifth of all samples exceed 100 ms. Measured from the actual send (what a closed-loop tool
 // sees), only the stalled request is slow and the p80 is a fraction of a millisecond.
+// The count another engine is told to send (open_loop_arrivals) is the count the runner sends, rounding included.
+TEST(BenchLoadRunnerTest, SendsTheArrivalCountItAnnounces) {
+  for (auto [rate, duration] : {std::pair{3.0, 1000ms}, std::pair{40.0, 250ms}, std::pair{7.5, 400ms}}) {
+    auto o = quick(LoadMode::open, Scenario::submit);
+    o.rate = rate;
+    o.duration = duration;
+    std::atomic<int> n{0};
+    LoadRunner runner(o, BenchConfig{}, [&] {
+      return std::make_unique<ScriptedConnection>(
+          [](const HttpRequest&, int) { return HttpResponse{202, job_body("processing"), -1, ""}; }, n);
+    });
+    ASSERT_EQ(runner.run(), "");
+    EXPECT_EQ(runner.stats().jobs_started, open_loop_arrivals(o)) << rate << "/s for " << duration.count() << " ms";
+  }
+  auto capped = quick(LoadMode::open, Scenario::submit);
+  capped.rate = 100;
+  capped.max_jobs = 7;
+  EXPECT_EQ(open_loop_arrivals(capped), 7u);
+}
+
 TEST(BenchLoadRunnerTest, LatencyCountsFromTheIntendedSendTimeSoAStallCannotHide) {
   auto o = quick(LoadMode::open, Scenario::submit);
   o.rate = 200;

@@ -5,6 +5,12 @@ foreach(t conformance_fake_test conformance_hostile_test conformance_report_test
   target_link_libraries(${t} PRIVATE roambi::conformance roambi::fake_server)
 endforeach()
 
+# The audit: every check's quotes are found in ../shared/spec (beside the checkout, in CI too), docs/checks.md is the
+# catalogue's table, and the named decisions and bounded waits behave as documented.
+roambi_jobs_add_test(conformance_audit_test ${CMAKE_CURRENT_LIST_DIR}/conformance_audit_test.cpp)
+target_link_libraries(conformance_audit_test PRIVATE roambi::conformance roambi::fake_server)
+target_compile_definitions(conformance_audit_test PRIVATE ROAMBI_JOBS_SHARED_SPEC_DIR="${PROJECT_SOURCE_DIR}/../shared/spec")
+
 # The mutation catalogue runs as one ctest so that it prints the whole table: defect -> checks that caught it.
 add_executable(conformance_mutation_test ${CMAKE_CURRENT_LIST_DIR}/conformance_mutation_test.cpp)
 target_link_libraries(conformance_mutation_test PRIVATE roambi::conformance roambi::fake_server GTest::gtest GTest::gtest_main)

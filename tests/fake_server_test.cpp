@@ -96,10 +96,33 @@ TEST_F(FakeServerTest, TokenExpiringDuringATestIsRejectedFromThenOn) {
   EXPECT_THAT(poll(uid), IsApiError(ErrorCode::expired_token, kLenient));
 }
 
-TEST_F(FakeServerTest, AnotherUsersJobIsAnsweredExactlyLikeAnUnknownJob) {
+// U4: jobs-api.md's access_denied, "User does not have access to at least one resource related to this request".
+TEST_F(FakeServerTest, AnotherUsersJobIsRefusedWithAccessDenied) {
   auto uid = uid_of(submit());
   auto theirs = poll(uid, "token-other");
-  auto unknown = poll("no-such-job", "token-other");
+  EXPECT_THAT(theirs, IsApiError(ErrorCode::access_denied, kLenient));
+  ASSERT_TRUE(theirs);
+  EXPECT_EQ(theirs->status, 403);  // D10: the resource row
+  EXPECT_EQ(theirs->body.find("fld-reports"), std::string::npos);
+}
+
+TEST(FakeServerForeignJobTest, AProfileThatHidesOtherUsersJobsAnswersExactlyLikeAnUnknownJob) {
+  Options o;
+  o.profile = kLenient;
+  o.profile.emit(Variant::foreign_job_as_unknown);  // U4, this project's non-disclosing variant
+  FakeServer server(o);
+  ASSERT_TRUE(server.start()) << server.error();
+  httplib::Client c("127.0.0.1", server.port());
+  c.set_default_headers({{"Authorization", "Bearer token-demo"}});
+  auto submitted = c.Post(submit_path("acct-demo"),
+                          R"({"title":"Mine","template_uid":"tpl-sales","source_file_uid":"src-sales","folder_uid":"fld-reports"})",
+                          "application/json");
+  ASSERT_TRUE(submitted);
+  const std::string uid = uid_of(submitted);
+  c.set_default_headers({{"Authorization", "Bearer token-other"}});
+  auto theirs = c.Get(status_path(uid));
+  auto unknown = c.Get(status_path("no-such-job"));
+  server.stop();
   EXPECT_THAT(theirs, IsApiError(ErrorCode::invalid_resource, kLenient));
   ASSERT_TRUE(unknown);
   EXPECT_EQ(theirs->status, unknown->status);

@@ -218,7 +218,7 @@ TEST_P(OpenApiDocumentTest, TheJobSchemaAcceptsWhatTheProfileAcceptsAndNothingEl
   body["job"].erase("exception");  // D2: the key must exist
   EXPECT_FALSE(checker.valid_as(body, "JobResponse"));
   body = to_json(job, profile());
-  body["job"]["retry_after"] = 0;
+  body["job"]["retry_after"] = -1;
   EXPECT_FALSE(checker.valid_as(body, "JobResponse"));
   body = to_json(job, profile());
   body["job"]["status_url"] = body["job"]["status_uri"] = "/1/files/job-1";  // D4b: not a status path

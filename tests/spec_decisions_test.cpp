@@ -117,6 +117,15 @@ Outcome judge_token_error(ErrorCode c, bool expired, const Profile& p) {
   return {token_error_accepted(c, expired, p), seen, {}};
 }
 
+// U5: the variant successive reads of one job show, accepted or not.
+Outcome judge_progression(std::vector<std::pair<double, JobStatus>> reads, const Profile& p) {
+  std::vector<Job> seen;
+  for (auto [progress, status] : reads) seen.push_back(Job{"job-1", progress, status, std::nullopt, nullptr, 3, ""});
+  auto breach = check_lifecycle(seen);
+  const Variant shown = breach && breach->variant ? *breach->variant : Variant::progression_forward_only;
+  return {p.accepts(shown), std::vector<Variant>{shown}, {}};
+}
+
 // S, L, J: doc_strict, lenient, java_client.
 struct VariantCase {
   Variant variant;
@@ -169,6 +178,10 @@ const std::vector<VariantCase>& variant_cases() {
        [](const Profile& p) {
          return judge_job(job_with({{"status_url", "/api/1/job/job-1"}, {"status_uri", "/api/1/job/job-1"}}), p);
        },
+       {0, 1, 1}, {"/job/status_url", "/job/status_uri"},
+       [](const Profile& p) { return parse_status_link(status_path("job-1", p.emitted(Decision::status_link_path)))->form; }},
+      {Variant::path_unversioned, {0, 1, 1}, {0, 0, 0},
+       [](const Profile& p) { return judge_job(job_with({{"status_url", "/jobs/job-1"}, {"status_uri", "/jobs/job-1"}}), p); },
        {0, 1, 1}, {"/job/status_url", "/job/status_uri"},
        [](const Profile& p) { return parse_status_link(status_path("job-1", p.emitted(Decision::status_link_path)))->form; }},
       // D5
@@ -296,6 +309,18 @@ const std::vector<VariantCase>& variant_cases() {
          return judge_submit_text(curl_example_body(), p, p.accepts(Variant::body_shell_continuations));
        },
        {0, 1, 0}, {""}, nullptr},
+      // U4: behavioural (which answer another user's read gets); the suite and the fake's tests show it
+      {Variant::foreign_job_access_denied, {1, 1, 1}, {1, 1, 1}, nullptr, {}, {}, nullptr},
+      {Variant::foreign_job_as_unknown, {0, 1, 1}, {0, 0, 0}, nullptr, {}, {}, nullptr},
+      // U5: check_lifecycle over successive reads of one job
+      {Variant::progression_forward_only, {1, 1, 1}, {1, 1, 1}, [](const Profile& p) {
+         return judge_progression({{0.0, JobStatus::processing}, {0.5, JobStatus::processing}, {1.0, JobStatus::complete}}, p);
+       },
+       {1, 1, 1}, {}, nullptr},
+      {Variant::progression_may_regress, {0, 0, 0}, {0, 0, 0}, [](const Profile& p) {
+         return judge_progression({{0.0, JobStatus::processing}, {0.6, JobStatus::processing}, {0.3, JobStatus::processing}}, p);
+       },
+       {0, 0, 0}, {}, nullptr},
   };
   return cases;
 }

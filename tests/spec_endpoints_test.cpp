@@ -174,7 +174,10 @@ INSTANTIATE_TEST_SUITE_P(
         LinkCase{"glued prefix", "/x1/jobs/job-1", false},
         LinkCase{"no leading slash", "jobs/job-1", false},
         LinkCase{"query only after collection", "/1/jobs?uid=job-1", false},
-        LinkCase{"unversioned", "/jobs/job-1", false}),
+        // D7: the method line's form, relative to the base URL; only as a whole path, never after a host or a prefix.
+        LinkCase{"method line form", "/jobs/job-1", true, Variant::path_unversioned, "job-1", "/jobs/job-1"},
+        LinkCase{"method line form on a host", "https://host/jobs/job-1", false},
+        LinkCase{"method line form after a prefix", "/gateway/jobs/job-1", false}),
     [](const auto& info) { return camel_case(info.param.name); });
 
 }  // namespace

@@ -7,7 +7,7 @@ fail=0
 check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi; }
 out=$("$bin" --help); rc=$?
 check "--help exits 0" "[ $rc -eq 0 ]"
-for flag in --target --embedded --config --mode --scenario --rate --connections --duration --poll-interval --out; do
+for flag in --target --embedded --config --mode --scenario --rate --connections --duration --poll-interval --out --budget-ms --emit; do
   check "--help documents $flag" "grep -q -- '$flag' <<<\"\$out\""
 done
 check "--version" "\"$bin\" --version | grep -q '^roambi-load '"
@@ -16,6 +16,10 @@ check "unknown flag exits 2" "[ $rc -eq 2 ]"
 check "unknown flag says how to get help" "grep -q 'Run with --help for more information.' <<<\"\$err\""
 "$bin" --target ftp://x/1 2>/dev/null; rc=$?; check "bad target exits 2" "[ $rc -eq 2 ]"
 "$bin" 2>/dev/null; rc=$?; check "no target exits 2" "[ $rc -eq 2 ]"
+for bad in "--emit artillery" "--target http://127.0.0.1:9/1 --emit k6 x" "--embedded --emit artillery x" \
+           "--target http://127.0.0.1:9/1 --mode closed --emit artillery x" "--target http://127.0.0.1:9/1 --budget-ms nope=1"; do
+  $bin $bad >/dev/null 2>&1; rc=$?; check "$bad exits 2" "[ $rc -eq 2 ]"
+done
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -75,9 +75,12 @@ for p in doc_strict java_client; do
   check "the embedded fake passes in profile $p" "[ $rc -eq 0 ]"
 done
 
-"$bin" --quiet --fake-defect title_race --filter concurrency/ > "$tmp/defect"; rc=$?
+"$bin" --quiet --fake-defect overwrite_ignored --filter submit/overwrite > "$tmp/defect"; rc=$?
 check "a broken fake fails (exit 1)" "[ $rc -eq 1 ]"
-check "the failure names the check" "grep -q 'FAIL .*concurrency/one-title-one-file' '$tmp/defect'"
+check "the failure names the check and the sentence it breaks" \
+  "grep -q 'FAIL .*submit/overwrite-replaces-existing' '$tmp/defect' && grep -q 'breaks \"| \*overwrite\* |' '$tmp/defect'"
+"$bin" --quiet --fake-defect title_race --filter concurrency/ > "$tmp/advice"; rc=$?
+check "advice is shown and never fails the run (exit 0)" "[ $rc -eq 0 ] && grep -q 'ADVICE .*concurrency/one-title-one-file' '$tmp/advice'"
 
 "$bin" --quiet --filter auth/ --gtest_filter='Auth.Missing*' > "$tmp/gfilter"; rc=$?
 check "--gtest_filter narrows the run" "[ $rc -eq 0 ] && grep -q '^1 checks' '$tmp/gfilter'"

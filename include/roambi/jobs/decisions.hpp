@@ -30,8 +30,10 @@ enum class Decision : std::uint8_t {
   file_exists_status,     // U1
   rate_limit_error_code,  // U2
   curl_example_body,      // U3
+  foreign_job_answer,     // U4
+  job_progression,        // U5
 };
-inline constexpr std::size_t kDecisionCount = 18;
+inline constexpr std::size_t kDecisionCount = 20;
 
 /// One answer to a Decision. Enumerators are grouped by decision; kVariants says which is whose.
 enum class Variant : std::uint8_t {
@@ -39,7 +41,7 @@ enum class Variant : std::uint8_t {
   exception_number, exception_string,
   results_always_present, results_omitted_when_null,
   link_status_url, link_status_uri, link_both,
-  path_v1_jobs, path_api_1_job,
+  path_v1_jobs, path_api_1_job, path_unversioned,
   failed_status_error, failed_status_complete,
   retry_after_poll_interval, retry_after_failure_delay,
   route_versioned_only, route_unversioned_too,
@@ -53,8 +55,10 @@ enum class Variant : std::uint8_t {
   file_exists_400, file_exists_409,
   rate_limit_code_rate_limit_exceeded, rate_limit_code_none,
   body_strict_json, body_shell_continuations,
+  foreign_job_access_denied, foreign_job_as_unknown,
+  progression_forward_only, progression_may_regress,
 };
-inline constexpr std::size_t kVariantCount = 39;
+inline constexpr std::size_t kVariantCount = 44;
 
 struct VariantInfo {
   Variant variant;
@@ -110,6 +114,12 @@ inline constexpr std::array<DecisionInfo, kDecisionCount> kDecisions{{
     {Decision::curl_example_body, "U3", "curl_example_body", "Whether the Submit Job curl example's body is read",
      "jobs-api.md curl example, run as written: its line-continuation backslashes sit inside the single-quoted -d "
      "body, so the server receives \\ and a newline between JSON members, which is not JSON"},
+    {Decision::foreign_job_answer, "U4", "foreign_job_answer", "How a status read of another user's job is answered",
+     "jobs-api.md access_denied: the user has no access to a resource of the request; answering as for a job that does "
+     "not exist (its existence not disclosed) is this project's own choice, not a document's"},
+    {Decision::job_progression, "U5", "job_progression", "Whether progress and status only move forward between reads",
+     "no sentence says so; the examples show progress 0, then 1 on completion, and status processing, then complete; "
+     "forward-only is this project's reading"},
 }};
 
 inline constexpr std::array<VariantInfo, kVariantCount> kVariants{{
@@ -124,6 +134,8 @@ inline constexpr std::array<VariantInfo, kVariantCount> kVariants{{
     {Variant::link_both, Decision::status_link_field, "both", "the link is in both status_url and status_uri"},
     {Variant::path_v1_jobs, Decision::status_link_path, "v1_jobs", "/1/jobs/{uid}"},
     {Variant::path_api_1_job, Decision::status_link_path, "api_1_job", "/api/1/job/{uid}"},
+    {Variant::path_unversioned, Decision::status_link_path, "unversioned",
+     "/jobs/{uid}, the method line's form (D7), relative to the base URL"},
     {Variant::failed_status_error, Decision::failed_job_status, "error", "status error, with an exception"},
     {Variant::failed_status_complete, Decision::failed_job_status, "complete_with_exception", "status complete, with an exception"},
     {Variant::retry_after_poll_interval, Decision::retry_after_meaning, "poll_interval", "clients wait retry_after seconds between polls"},
@@ -154,6 +166,14 @@ inline constexpr std::array<VariantInfo, kVariantCount> kVariants{{
     {Variant::body_strict_json, Decision::curl_example_body, "strict_json", "a submit body must be JSON as sent"},
     {Variant::body_shell_continuations, Decision::curl_example_body, "shell_continuations",
      "backslash-newline between JSON tokens (outside strings) is skipped, so the curl example works as written"},
+    {Variant::foreign_job_access_denied, Decision::foreign_job_answer, "access_denied",
+     "another user's job is refused with access_denied (its HTTP status per D10)"},
+    {Variant::foreign_job_as_unknown, Decision::foreign_job_answer, "as_unknown",
+     "another user's job is answered exactly as a job that does not exist"},
+    {Variant::progression_forward_only, Decision::job_progression, "forward_only",
+     "progress never decreases, status leaves processing at most once, a terminal job never changes"},
+    {Variant::progression_may_regress, Decision::job_progression, "may_regress",
+     "progress or status may move backwards between reads"},
 }};
 
 inline constexpr const DecisionInfo& info(Decision d) { return kDecisions[static_cast<std::size_t>(d)]; }
@@ -234,7 +254,9 @@ inline constexpr Profile documented_wire(std::string_view name, std::string_view
       .emit(Variant::polls_count_toward_limit)
       .emit(Variant::file_exists_400)
       .emit(Variant::rate_limit_code_rate_limit_exceeded)
-      .emit(Variant::body_strict_json);
+      .emit(Variant::body_strict_json)
+      .emit(Variant::foreign_job_access_denied)
+      .emit(Variant::progression_forward_only);
   return p;
 }
 }  // namespace detail
@@ -254,10 +276,12 @@ inline constexpr Profile kDocStrict = [] {
   return p;
 }();
 
-/// Every documented variant passes; a server in this profile emits the documented wire form and reads every variant.
+/// Every documented variant passes, and this project's own answers beside them; a server in this profile emits the
+/// documented wire form and reads every variant. Only a job moving backwards (U5) is refused.
 inline constexpr Profile kLenient = [] {
   Profile p = detail::documented_wire("lenient", "every documented variant is accepted and reported as the one seen");
   for (const auto& v : kVariants) p.accept(v.variant);
+  p.reject(Variant::progression_may_regress);
   return p;
 }();
 
@@ -274,6 +298,7 @@ inline constexpr Profile kJavaClient = [] {
       .accept(Variant::results_omitted_when_null)
       .reject(Variant::link_status_url)  // the client crashes without status_uri
       .accept(Variant::path_api_1_job)   // it never follows the link
+      .accept(Variant::path_unversioned)
       .accept(Variant::retry_after_failure_delay)
       .accept(Variant::route_unversioned_too)
       .accept(Variant::folder_field_directory_uid)
@@ -283,7 +308,8 @@ inline constexpr Profile kJavaClient = [] {
       .accept(Variant::content_text_json)
       .accept(Variant::polls_exempt)
       .accept(Variant::file_exists_409)
-      .accept(Variant::rate_limit_code_none);
+      .accept(Variant::rate_limit_code_none)
+      .accept(Variant::foreign_job_as_unknown);
   // The client also accepts the link in status_uri alone.
   p.accept(Variant::link_status_uri);
   return p;

@@ -53,6 +53,8 @@ inline std::string status_path(std::string_view job_uid, Variant form = Variant:
   path.reserve(kVersionPrefix.size() + 6 + job_uid.size() + 4);
   if (form == Variant::path_api_1_job) {
     path += "/api/1/job/";
+  } else if (form == Variant::path_unversioned) {
+    path += "/jobs/";
   } else {
     path += kVersionPrefix;
     path += "/jobs/";
@@ -76,13 +78,14 @@ inline bool ends_with(std::string_view s, std::string_view suffix) {
 
 /// A status link as a server may write it: path form and job uid.
 struct StatusLink {
-  Variant form;  // path_v1_jobs or path_api_1_job
+  Variant form;  // path_v1_jobs, path_api_1_job or path_unversioned
   std::string job_uid;
   std::string path;  // the path part, for resolving against the target's host
 };
 
 /// Reads a status link: a path or an absolute URL whose path ends in one of the documented forms.
-/// Any prefix before the form (a deployment's base path) is kept in path. Spec: D4b.
+/// Any prefix before the form (a deployment's base path) is kept in path. A path that is exactly /jobs/{uid} is the
+/// method line's form (D7), which the documents write relative to the base URL. Spec: D4b.
 inline std::optional<StatusLink> parse_status_link(std::string_view link) {
   std::string_view path = link;
   if (auto scheme = link.find("://"); scheme != std::string_view::npos) {
@@ -97,6 +100,8 @@ inline std::optional<StatusLink> parse_status_link(std::string_view link) {
   if (!detail::is_segment(uid)) return std::nullopt;
   if (detail::ends_with(head, "/api/1/job")) return StatusLink{Variant::path_api_1_job, std::string(uid), std::string(path)};
   if (detail::ends_with(head, "/1/jobs")) return StatusLink{Variant::path_v1_jobs, std::string(uid), std::string(path)};
+  if (head == "/jobs" && link.find("://") == std::string_view::npos)
+    return StatusLink{Variant::path_unversioned, std::string(uid), std::string(path)};
   return std::nullopt;
 }
 

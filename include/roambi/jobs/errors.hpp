@@ -139,6 +139,9 @@ inline constexpr bool is_token_error(ErrorCode c) {
   return c == ErrorCode::expired_token || c == ErrorCode::invalid_session || c == ErrorCode::invalid_token;
 }
 
+/// The envelope's member that holds the code. Spec: Syntax page "error envelope".
+inline constexpr std::string_view kErrorEnvelopeCode = "error";
+
 /// {"error", "error_description", "details"}. Spec: Syntax page "error envelope".
 struct ErrorEnvelope {
   std::string error;
@@ -161,7 +164,7 @@ struct ApiError {
 };
 
 inline nlohmann::json to_json(const ApiError& e) {
-  nlohmann::json j{{"error", wire_name(e.code)}, {"error_description", e.description}};
+  nlohmann::json j{{kErrorEnvelopeCode, wire_name(e.code)}, {"error_description", e.description}};
   if (!e.details.is_null()) j["details"] = e.details;
   return j;
 }
@@ -176,7 +179,7 @@ inline Parsed<ErrorEnvelope> parse_error_envelope(const nlohmann::json& j) {
     return out;
   }
   ErrorEnvelope env;
-  auto e = j.find("error");
+  auto e = j.find(kErrorEnvelopeCode);
   if (e == j.end())
     out.violations.push_back({"/error", "a string error code", "absent", std::string(kClauseEnvelope)});
   else if (!e->is_string())

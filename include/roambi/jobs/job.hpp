@@ -56,7 +56,9 @@ inline constexpr std::string_view kRetryAfter = "Jobs: Job object, field retry_a
 inline constexpr std::string_view kStatusUrl = "Jobs: Job object, field status_url; D4";
 inline constexpr std::string_view kCompleteProgress = "Check Job Status: example response, a complete job has progress 1";
 inline constexpr std::string_view kFailedException = "Jobs: exception is set if the job is interrupted or fails; D5";
-inline constexpr std::string_view kLifecycle = "Jobs: status and progress only move forward; terminal states are final";
+inline constexpr std::string_view kLifecycle =
+    "U5 forward_only: status and progress only move forward; terminal states are final";
+inline constexpr std::string_view kSameJob = "Check Job Status: Returns a Job object that reflects the current status of a job";
 }  // namespace clause
 
 /// A publication job as it appears inside {"job": {...}}. Spec: "Jobs"; D1-D5.
@@ -355,9 +357,9 @@ inline Parsed<Job> parse_job(const nlohmann::json& body, const Profile& p) {
   }
   // retry_after (D6)
   if (auto it = j.find("retry_after"); it == j.end())
-    bad("/job/retry_after", "a positive number of seconds", "absent", clause::kRetryAfter);
-  else if (!it->is_number() || !(it->get<double>() > 0))
-    bad("/job/retry_after", "a positive number of seconds", detail::kind_of(*it), clause::kRetryAfter);
+    bad("/job/retry_after", "a number of seconds, 0 or more", "absent", clause::kRetryAfter);
+  else if (!it->is_number() || !(it->get<double>() >= 0))  // "Number of seconds ... will wait": 0 is a number of them
+    bad("/job/retry_after", "a number of seconds, 0 or more", detail::kind_of(*it), clause::kRetryAfter);
   else  // clamped: casting a double beyond int's range is undefined, and exponent forms are documented (Syntax)
     job.retry_after = static_cast<int>(std::min(std::ceil(it->get<double>()), double(std::numeric_limits<int>::max())));
   // status link (D4a field, D4b path)
@@ -399,8 +401,6 @@ inline Parsed<Job> parse_job(const nlohmann::json& body, const Profile& p) {
     bad("/job/progress", "1 for a complete job", j["progress"].dump(), clause::kCompleteProgress);
   if (status_ok && job.status == JobStatus::error && !job.exception)
     bad("/job/exception", "the exception of a failed job", "null", clause::kFailedException);
-  if (status_ok && job.status == JobStatus::processing && job.exception)
-    bad("/job/exception", "null while processing", j["exception"].dump(), clause::kFailedException);
   if (status_ok && job.status == JobStatus::complete && job.exception)
     saw(Variant::failed_status_complete, "/job/status", "complete with an exception", clause::kStatus);
   else if (status_ok && job.status == JobStatus::error)
@@ -415,18 +415,24 @@ struct LifecycleBreach {
   std::string rule;         // short rule name, e.g. "progress-never-decreases"
   std::string explanation;  // what was seen, in words
   std::string clause;
+  /// U5 progression_may_regress when the breach is a job moving backwards (this project's reading, not a document's);
+  /// nullopt when a read answered with another job (a document's rule).
+  std::optional<Variant> variant;
 };
 
 /// Checks successive observations of one job: same uid, status moves only forward, progress never decreases,
-/// a terminal job never changes. Spec: "Jobs"; D5.
+/// a terminal job never changes. Spec: "Check Job Status" returns the job asked for; U5 the rest; D5.
 inline std::optional<LifecycleBreach> check_lifecycle(const std::vector<Job>& seen) {
   for (std::size_t i = 1; i < seen.size(); ++i) {
     const Job& a = seen[i - 1];
     const Job& b = seen[i];
     auto breach = [&](std::string rule, std::string why) {
-      return LifecycleBreach{i, std::move(rule), std::move(why), std::string(clause::kLifecycle)};
+      return LifecycleBreach{i, std::move(rule), std::move(why), std::string(clause::kLifecycle),
+                             Variant::progression_may_regress};
     };
-    if (a.uid != b.uid) return breach("same-uid", "observation " + std::to_string(i) + " is job " + b.uid + ", not " + a.uid);
+    if (a.uid != b.uid)
+      return LifecycleBreach{i, "same-uid", "observation " + std::to_string(i) + " is job " + b.uid + ", not " + a.uid,
+                             std::string(clause::kSameJob), std::nullopt};
     if (!transition_allowed(a.status, b.status))
       return breach("status-never-regresses", "status went from " + std::string(to_string(a.status)) + " to " +
                                                   std::string(to_string(b.status)));

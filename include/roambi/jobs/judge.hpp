@@ -76,12 +76,12 @@ inline constexpr std::optional<Variant> token_error_variant(ErrorCode c) {
 }
 
 /// D13: whether a judge in profile p accepts code c for an expired token (expired) or for a missing, malformed
-/// or unknown one. The Syntax page documents both expired_token and invalid_session as "access token expired",
-/// so either answers an expired token; only invalid_session answers a token the server never issued.
-inline constexpr bool token_error_accepted(ErrorCode c, bool expired, const Profile& p) {
+/// or unknown one. The Syntax page gives expired_token and invalid_session one meaning, "access token expired", so
+/// neither is more right than the other for any token problem; `expired` is kept for the callers' symmetry with
+/// token_error_for, which says which one a server in the profile emits.
+inline constexpr bool token_error_accepted(ErrorCode c, [[maybe_unused]] bool expired, const Profile& p) {
   if (c == ErrorCode::invalid_token) return p.accepts(Variant::token_error_invalid_token);
-  if (!p.accepts(Variant::token_error_documented)) return false;
-  return c == ErrorCode::invalid_session || (expired && c == ErrorCode::expired_token);
+  return p.accepts(Variant::token_error_documented) && (c == ErrorCode::invalid_session || c == ErrorCode::expired_token);
 }
 
 /// U2: the variant the body of a 503 rate-limit rejection shows.

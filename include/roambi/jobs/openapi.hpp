@@ -108,7 +108,9 @@ inline std::string status_link_pattern(const Profile& p) {
   for (Variant form : accepted_variants(Decision::status_link_path, p)) {
     std::string path = status_path(marker, form);
     const auto at = path.find(marker);
-    alternatives += (alternatives.empty() ? "" : "|") + regex_escape(path.substr(0, at)) + "[^/?#]+";
+    // The method line's form is a whole path relative to the base URL; the others may follow a deployment's prefix.
+    const std::string anchor = form == Variant::path_unversioned ? "^" : "";
+    alternatives += (alternatives.empty() ? "" : "|") + anchor + regex_escape(path.substr(0, at)) + "[^/?#]+";
   }
   return "(?:" + alternatives + ")(?:[?#].*)?$";
 }
@@ -164,7 +166,6 @@ inline nlohmann::json job_schema(const Profile& p) {
   props[std::string(field::kRetryAfter)] = {
       {"type", "number"},
       {"minimum", 0},
-      {"exclusiveMinimum", true},
       {"description", std::string(clause::kRetryAfter) + ". " + decision_note(Decision::retry_after_meaning, p)}};
   required.push_back(field::kRetryAfter);
 

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <roambi/jobs/endpoints.hpp>
+#include <roambi/jobs/judge.hpp>
 
 namespace roambi::jobs::bench {
 
@@ -54,7 +56,13 @@ inline std::optional<Target> parse_target(std::string_view url, std::string* why
   return t;
 }
 
-/// The parts of the conformance config (fixtures/conformance-demo.json) that load needs: who to be, where to publish.
+/// A route's latency budgets in milliseconds, as the conformance config writes them; unset ones are not judged.
+struct LatencyBudget {
+  std::optional<double> p50_ms, p95_ms, p99_ms;
+};
+
+/// The parts of the conformance config (fixtures/conformance-demo.json) that load needs: who to be, where to publish,
+/// and the latency budgets (by route_name) an emitted Artillery scenario holds a run to.
 struct BenchConfig {
   std::vector<std::string> tokens{"token-demo"};  // requests are spread over the pool, round robin
   std::string account = "acct-demo";
@@ -63,7 +71,28 @@ struct BenchConfig {
   std::string folder_uid = "fld-reports";
   std::string title_prefix = "roambi-bench";
   std::string profile = "lenient";
+  std::map<std::string, LatencyBudget> budgets;
 };
+
+/// Reads {"submit_job": {"p50_ms": 200, ...}, "check_job_status": {...}} into c.budgets; other keys (lifecycle_s) are
+/// ignored. Empty string on success, else why.
+inline std::string apply_budgets_json(BenchConfig& c, const nlohmann::json& budgets) {
+  if (!budgets.is_object()) return "/budgets must be an object";
+  for (const auto& r : kRoutes) {
+    const std::string name(route_name(r.id));
+    auto it = budgets.find(name);
+    if (it == budgets.end()) continue;
+    if (!it->is_object()) return "/budgets/" + name + " must be an object";
+    auto& b = c.budgets[name];
+    for (auto [key, into] : {std::pair{"p50_ms", &b.p50_ms}, std::pair{"p95_ms", &b.p95_ms}, std::pair{"p99_ms", &b.p99_ms}}) {
+      auto v = it->find(key);
+      if (v == it->end()) continue;
+      if (!v->is_number() || v->get<double>() <= 0) return "/budgets/" + name + "/" + key + " must be a number > 0";
+      *into = v->get<double>();
+    }
+  }
+  return {};
+}
 
 /// Reads a conformance config document; keys it does not need are ignored. Empty string on success, else why.
 inline std::string apply_config_json(BenchConfig& c, const nlohmann::json& doc) {
@@ -86,6 +115,8 @@ inline std::string apply_config_json(BenchConfig& c, const nlohmann::json& doc) 
     }
     if (auto p = doc.find("title_prefix"); p != doc.end()) c.title_prefix = p->get<std::string>();
     if (auto p = doc.find("profile"); p != doc.end()) c.profile = p->get<std::string>();
+    if (auto b = doc.find("budgets"); b != doc.end())
+      if (auto err = apply_budgets_json(c, *b); !err.empty()) return err;
   } catch (const nlohmann::json::exception& e) {
     return std::string("config: ") + e.what();
   }
@@ -103,7 +134,12 @@ inline std::string apply_config_file(BenchConfig& c, const std::string& path) {
   return err.empty() ? err : path + ": " + err;
 }
 
-/// Secrets come from the environment, as roambi-conformance reads them: ROAMBI_TOKENS (comma-separated) or ROAMBI_TOKEN.
+/// The environment variables the tokens come from: a comma-separated pool, or one token.
+inline constexpr std::string_view kTokensEnv = "ROAMBI_TOKENS";
+inline constexpr std::string_view kTokenEnv = "ROAMBI_TOKEN";
+
+/// Secrets come from the environment, as roambi-conformance reads them: ROAMBI_TOKENS (comma-separated, spaces
+/// dropped) or ROAMBI_TOKEN.
 inline void apply_token_env(BenchConfig& c) {
   auto split = [](std::string_view s) {
     std::vector<std::string> out;
@@ -119,20 +155,18 @@ inline void apply_token_env(BenchConfig& c) {
     if (!cur.empty()) out.push_back(cur);
     return out;
   };
-  if (const char* v = std::getenv("ROAMBI_TOKENS"); v && *v)
+  if (const char* v = std::getenv(kTokensEnv.data()); v && *v)
     c.tokens = split(v);
-  else if (const char* one = std::getenv("ROAMBI_TOKEN"); one && *one)
+  else if (const char* one = std::getenv(kTokenEnv.data()); one && *one)
     c.tokens = {one};
 }
 
-/// The Submit Job JSON body for one job. Spec: "Submit Job" parameters; overwrite so reruns never hit file_exists.
-inline std::string submit_body(const BenchConfig& c, std::string_view title) {
-  return nlohmann::json{{"title", title},
-                        {"template_uid", c.template_uid},
-                        {"source_file_uid", c.source_uid},
-                        {"folder_uid", c.folder_uid},
-                        {"overwrite", true}}
-      .dump();
+/// The Submit Job JSON body for one job, as the model writes it. Spec: "Submit Job: Parameters"; overwrite so reruns
+/// never hit file_exists.
+inline nlohmann::json submit_json(const BenchConfig& c, std::string_view title) {
+  return to_json(SubmitRequest{SubmitMode::json, c.template_uid, std::string(title), c.source_uid, std::nullopt,
+                               c.folder_uid, true});
 }
+inline std::string submit_body(const BenchConfig& c, std::string_view title) { return submit_json(c, title).dump(); }
 
 }  // namespace roambi::jobs::bench

@@ -344,6 +344,19 @@ struct LoadOptions {
   std::function<void(const std::string&)> on_progress;  // default: a line to stderr
 };
 
+/// Open loop: the gap between arrivals, whole nanoseconds, and how many arrive: one at t0 + n * gap while within
+/// the duration and --jobs. Another engine given the same workload must send this many.
+inline std::int64_t arrival_interval_ns(const LoadOptions& o) {
+  return o.rate > 0 ? static_cast<std::int64_t>(1e9 / o.rate) : 0;
+}
+inline std::uint64_t open_loop_arrivals(const LoadOptions& o) {
+  const std::int64_t gap = arrival_interval_ns(o);
+  if (gap <= 0) return 0;
+  const std::int64_t window = std::chrono::duration_cast<std::chrono::nanoseconds>(o.duration).count();
+  const auto n = static_cast<std::uint64_t>((window + gap - 1) / gap);
+  return o.max_jobs && o.max_jobs < n ? o.max_jobs : n;
+}
+
 /// Everything one run measured. Latencies in nanoseconds.
 struct LoadStats {
   Histogram submit_latency, poll_latency;   // from the intended send time (CO-safe)
@@ -594,7 +607,7 @@ inline std::string error_name(const HttpResponse& r) {
   if (r.status == 0) return "transport:" + r.transport_error;
   auto doc = nlohmann::json::parse(r.body, nullptr, false);
   if (doc.is_object())
-    if (auto e = doc.find("error"); e != doc.end() && e->is_string()) return e->get<std::string>();
+    if (auto e = doc.find(kErrorEnvelopeCode); e != doc.end() && e->is_string()) return e->get<std::string>();
   return "http_" + std::to_string(r.status);
 }
 
@@ -725,7 +738,7 @@ class LoadRunner {
   /// Open loop: moves due polls to the ready queue and adds arrivals on schedule. Closed loop: due polls only.
   void time_keeper() {
     std::unique_lock<std::mutex> lock(mutex_);
-    const std::int64_t interval = o_.rate > 0 ? static_cast<std::int64_t>(1e9 / o_.rate) : 0;
+    const std::int64_t interval = arrival_interval_ns(o_);
     std::uint64_t arrivals = 0;
     while (!finished_) {
       const std::int64_t now = now_ns();

@@ -17,19 +17,23 @@
 #include <roambi/jobs/errors.hpp>
 #include <roambi/jobs/job.hpp>
 #include <roambi/jobs/judge.hpp>
+#include <roambi/jobs/sentences.hpp>
 #include <roambi/jobs/violation.hpp>
 
 namespace roambi::jobs::conformance {
 
-/// The ladder: a section shows its worst check. fail: the endpoint contradicts the spec; error: the suite
-/// could not judge. skip: the target does not offer what the check needs; disabled: turned off by the user.
-enum class Status : unsigned char { disabled, skip, pass, fail, error };
+/// The ladder: a section shows its worst check. fail: the endpoint breaks a quoted sentence of the documents, or a
+/// named decision of the profile; advice: something no sentence forbids but a client may trip on (never changes the
+/// exit code); error: the suite could not judge. skip: the target does not offer what the check needs; disabled:
+/// turned off by the user.
+enum class Status : unsigned char { disabled, skip, pass, advice, fail, error };
 
 inline constexpr std::string_view to_string(Status s) {
   switch (s) {
     case Status::disabled: return "disabled";
     case Status::skip: return "skip";
     case Status::pass: return "pass";
+    case Status::advice: return "advice";
     case Status::fail: return "fail";
     case Status::error: return "error";
   }
@@ -72,6 +76,8 @@ struct CheckResult {
   static CheckResult error(std::string why) { return make(Status::error, std::move(why)); }
   static CheckResult skip(std::string why) { return make(Status::skip, std::move(why)); }
   static CheckResult disabled(std::string why) { return make(Status::disabled, std::move(why)); }
+  /// Something no sentence of the documents forbids, reported so that a client's author can see it.
+  static CheckResult advise(std::string message) { return make(Status::advice, std::move(message)); }
   /// A documented rule broken, described in words.
   static CheckResult fail(std::string message, std::string clause = {}, std::string pointer = {}) {
     CheckResult r = make(Status::fail, std::move(message));
@@ -156,6 +162,10 @@ class Findings {
   void saw(Variant v) {
     if (std::find(seen_.begin(), seen_.end(), v) == seen_.end()) seen_.push_back(v);
   }
+  /// What no sentence forbids but is worth a client author's attention: the result is advice when nothing failed.
+  void advise(std::string what, std::string_view where = {}) {
+    advice_.push_back(where.empty() ? std::move(what) : std::string(where) + ": " + what);
+  }
   bool empty() const { return violations_.empty() && departures_.empty(); }
   const std::vector<Variant>& seen() const { return seen_; }
 
@@ -163,7 +173,10 @@ class Findings {
   /// broke and a departure when only variants the profile rejects were seen.
   CheckResult result(std::string pass_message) const {
     CheckResult r;
-    if (empty()) {
+    if (empty() && !advice_.empty()) {
+      r = CheckResult::advise(advice_.front() + (advice_.size() > 1 ? " (+" + std::to_string(advice_.size() - 1) + " more)" : ""));
+      r.details["advice"] = advice_;
+    } else if (empty()) {
       r = CheckResult::pass(std::move(pass_message));
     } else {
       const auto& first = violations_.empty() ? departures_.front() : violations_.front();
@@ -181,6 +194,7 @@ class Findings {
  private:
   std::vector<Violation> violations_, departures_;
   std::vector<Variant> seen_;
+  std::vector<std::string> advice_;
 };
 
 class Context;
@@ -221,13 +235,54 @@ inline constexpr std::array<std::string_view, 9> kOrder{kJobs, kSubmit, kStatus,
                                                         kConcurrency, kRateLimit, kRobustness, kLatency};
 }  // namespace section
 
-/// A named check: `<spec-section>/<behaviour>`, stable once published, with the clause it enforces.
+/// What a check's failure rests on.
+enum class Basis : unsigned char {
+  document,  // the quoted sentences; documented disagreements (D1-D14) fail as the profile decides
+  decision,  // a named decision of this project (U4, U5): fails as a departure from the profile's variant
+  budget,    // a budget from the config (latency, the lifecycle's wait), named in the result
+  advice,    // no sentence behind it: its findings are advice and never change the exit code
+};
+inline constexpr std::string_view to_string(Basis b) {
+  switch (b) {
+    case Basis::document: return "document";
+    case Basis::decision: return "decision";
+    case Basis::budget: return "budget";
+    case Basis::advice: return "advice";
+  }
+  return "advice";
+}
+
+/// A named check: `<spec-section>/<behaviour>`, stable once published, with the sentences it enforces.
 struct Check {
   std::string name;     // "status/unknown-job"
   std::string section;  // the document section reports group it under: "Check Job Status"
-  std::string clause;   // the rule it enforces, as the documents word it
+  std::string clause;   // the rule it enforces, in a line
   CheckFn fn;
   Feature feature = Feature::none;
+  Basis basis = Basis::document;
+  std::vector<Sentence> quotes;       // the sentences it enforces, verbatim (docs/checks.md lists them)
+  std::string fails_when;             // what makes it fail, in words
+  std::optional<Decision> decision;   // Basis::decision: the decision whose profile variant it expects
+
+  Check(std::string name, std::string section, std::string clause, CheckFn fn, Feature feature = Feature::none)
+      : name(std::move(name)), section(std::move(section)), clause(std::move(clause)), fn(std::move(fn)), feature(feature) {}
+
+  Check& rests_on(std::initializer_list<Sentence> s, std::string fails) {
+    quotes.assign(s.begin(), s.end());
+    fails_when = std::move(fails);
+    return *this;
+  }
+  Check& as(Basis b, std::optional<Decision> d = std::nullopt) {
+    basis = b;
+    decision = d;
+    return *this;
+  }
 };
+
+/// Appends c to out and returns it, for rests_on() and as().
+inline Check& add(std::vector<Check>& out, Check c) {
+  out.push_back(std::move(c));
+  return out.back();
+}
 
 }  // namespace roambi::jobs::conformance

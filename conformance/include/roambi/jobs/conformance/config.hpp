@@ -80,6 +80,8 @@ struct Config {
   std::function<void(std::chrono::milliseconds)> wait;
   std::function<std::int64_t()> now_ms;
   bool wait_is_real_time = false;  // wait sleeps (default_clock's): pauses are then cut at the deadline
+  /// Progress while the suite waits (stderr in the binary): a line at least every kProgressEvery of real time.
+  std::function<void(const std::string&)> progress;
 
   FeatureState feature(Feature f) const { return f == Feature::none ? FeatureState::on : features[static_cast<std::size_t>(f)]; }
   void set_feature(Feature f, FeatureState s, std::string reason) {

@@ -45,6 +45,8 @@ struct JobFlow {
   int polls = 0;
   double target_seconds = 0;         // the target's clock from submit to the first terminal read (or giving up)
   bool over_budget = false;          // still processing when the lifecycle budget ran out
+  bool not_waited = false;           // an earlier job did not finish in its budget: this one was not waited for
+  std::string bad_status;            // a status outside the documented set, which stopped the polling at once
   std::string problem;               // why the flow could not go on, when it stopped early
   std::optional<CheckResult> stopped;  // the transport or rate-limit failure that stopped it
 
@@ -109,6 +111,7 @@ class Context {
     rate_limit_.reset();
     probe_.reset();
     probed_ = false;
+    unfinished_.reset();
     latency_.clear();
     new_run_id();
     http.restart_deadline();
@@ -225,7 +228,16 @@ class Context {
     return *fine_;
   }
 
+  /// Why jobs are not waited for any more: the first job that did not finish within the lifecycle budget.
+  std::optional<std::string> unfinished() const {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
+    return unfinished_;
+  }
+
   /// Submits req and polls the job until it ends or the lifecycle budget runs out; then `extra_reads` more reads.
+  /// Never waits blindly: a status outside the documented set stops it at once; once one job has outlived the
+  /// budget, later jobs get a few reads (kReadsWhenUnfinished) instead of a budget each; every pause of over
+  /// kProgressEvery says on cfg.progress which job it waits for, how long so far and the budget.
   JobFlow run_flow(const SubmitRequest& req, Pace pace, int extra_reads, RequestOptions o = {}) {
     JobFlow f;
     f.title = req.title;
@@ -244,6 +256,7 @@ class Context {
     }
     f.accepted = true;
     Job first = salvage_job(body);
+    f.bad_status = undocumented_status(body);
     f.jobs.push_back(first);
     f.job_from.push_back("submit response");
     f.uid = first.uid;
@@ -267,28 +280,51 @@ class Context {
       }
       f.jobs.push_back(salvage_job(b));
       f.job_from.push_back(what);
+      f.bad_status = undocumented_status(b);
       return true;
     };
-    if (is_terminal(first.status)) {
+    if (is_terminal(first.status) && f.bad_status.empty()) {
       f.terminal = true;
     }
     const std::int64_t budget_ms = static_cast<std::int64_t>(cfg.lifecycle_budget_s * 1000.0);
+    const auto earlier = unfinished();
+    const std::string job_name = (f.uid.empty() ? link : f.uid) + " (" + req.title + ")";
     while (!f.terminal) {
+      if (!f.bad_status.empty()) {
+        f.problem = f.job_from.back() + " reports status " + f.bad_status +
+                    ", outside the documented set (processing, complete, error): polling stopped";
+        break;
+      }
+      if (earlier && f.polls >= kReadsWhenUnfinished) {
+        f.not_waited = true;
+        f.problem = "not waited for: " + *earlier;
+        break;
+      }
       const int retry_after = std::clamp(f.jobs.back().retry_after, 1, 60);  // D6: the poll interval
       std::int64_t interval = std::int64_t{1000} * retry_after;
       if (pace == Pace::quarter && f.polls < 8) interval = std::max<std::int64_t>(250, interval / 4);
       if (cfg.now_ms() - t0 + interval > budget_ms) {
         f.over_budget = true;
+        std::lock_guard<std::recursive_mutex> lock(mutex_);
+        if (!unfinished_)
+          unfinished_ = "job " + job_name + " was still processing after " +
+                        std::to_string((cfg.now_ms() - t0) / 1000) + " s, within budgets.lifecycle_s = " +
+                        std::to_string(static_cast<long long>(cfg.lifecycle_budget_s)) + " s";
         break;
       }
-      if (!http.pause(std::chrono::milliseconds(interval))) {
+      if (!pause_reporting(std::chrono::milliseconds(interval), [&] {
+            return "waiting for job " + job_name + ": " + std::to_string((cfg.now_ms() - t0) / 1000) + " s of " +
+                   std::to_string(static_cast<long long>(cfg.lifecycle_budget_s)) + " s budget, " +
+                   std::to_string(f.polls) + " poll(s), status " + std::string(to_string(f.jobs.back().status)) +
+                   ", progress " + nlohmann::json(f.jobs.back().progress).dump();
+          })) {
         f.problem = "the run's overall deadline passed while polling";
         f.stopped = CheckResult::error(f.problem);
         break;
       }
       ++f.polls;
       if (!read_once("status read " + std::to_string(f.polls))) break;
-      if (is_terminal(f.jobs.back().status)) {
+      if (is_terminal(f.jobs.back().status) && f.bad_status.empty()) {
         f.terminal = true;
         f.first_terminal = f.jobs.size() - 1;
       }
@@ -328,6 +364,39 @@ class Context {
     for (int i = 0; i < 8; ++i) run_id_ += hex[g() & 15u];
   }
 
+  /// The status a job body shows when it is none of the documented values, quoted; "" when documented.
+  static std::string undocumented_status(const nlohmann::json& body) {
+    const nlohmann::json* o = &body;
+    if (body.is_object())
+      if (auto w = body.find(field::kJob); w != body.end() && w->is_object()) o = &*w;
+    if (!o->is_object()) return {};
+    auto it = o->find(field::kStatus);
+    if (it == o->end()) return "(absent)";
+    if (it->is_string() && job_status_named(it->get_ref<const std::string&>())) return {};
+    return it->dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+  }
+  /// Pauses for d, telling cfg.progress after every kProgressEvery of waiting where the wait is real time.
+  template <class Say>
+  bool pause_reporting(std::chrono::milliseconds d, Say say) {
+    if (!cfg.progress || !cfg.wait_is_real_time) return http.pause(d);
+    while (d.count() > 0) {
+      const auto slice = std::min(d, kProgressEvery - waited_);
+      if (!http.pause(slice)) return false;
+      d -= slice;
+      waited_ += slice;
+      if (waited_ >= kProgressEvery) {
+        waited_ = std::chrono::milliseconds(0);
+        cfg.progress(say());
+      }
+    }
+    return true;
+  }
+
+  /// Reads a job gets once another has outlived the lifecycle budget: enough to judge its body and its first moves.
+  static constexpr int kReadsWhenUnfinished = 4;
+  static constexpr std::chrono::milliseconds kProgressEvery{5000};
+  std::chrono::milliseconds waited_{0};  // since the last progress line
+  std::optional<std::string> unfinished_;
   mutable std::recursive_mutex mutex_;
   std::string run_id_;
   std::atomic<int> titles_{0};

@@ -50,7 +50,7 @@ inline std::vector<SectionSummary> by_section(const RunResult& run) {
 
 inline std::string counts_text(const std::map<Status, std::size_t>& counts) {
   std::string s;
-  for (Status st : {Status::pass, Status::fail, Status::error, Status::skip, Status::disabled}) {
+  for (Status st : {Status::pass, Status::advice, Status::fail, Status::error, Status::skip, Status::disabled}) {
     auto it = counts.find(st);
     if (it == counts.end() || it->second == 0) continue;
     s += (s.empty() ? "" : ", ") + std::to_string(it->second) + " " + std::string(to_string(st));
@@ -151,6 +151,7 @@ inline void write_text(std::ostream& os, const RunResult& run) {
       if (r->result.status == Status::fail) {
         os << "           " << (r->result.finding == Finding::departure ? "departure on: " : "violation of: ")
            << printable(r->result.clause.empty() ? r->check.clause : r->result.clause) << "\n";
+        for (const auto& q : r->check.quotes) os << "           breaks " << q.cite() << "\n";
         std::size_t shown = 0;
         for (const auto* list : {&r->result.violations, &r->result.departures})
           for (const auto& v : *list)
@@ -199,8 +200,14 @@ inline nlohmann::json to_json(const RunResult& run) {
         viol.push_back({{"pointer", v.pointer}, {"expected", v.expected}, {"found", v.found}, {"clause", v.clause}});
       for (const auto& v : res.departures)
         dep.push_back({{"pointer", v.pointer}, {"expected", v.expected}, {"found", v.found}, {"clause", v.clause}});
+      json quotes = json::array();
+      for (const auto& q : r->check.quotes)
+        quotes.push_back({{"id", q.id}, {"source", file_name(q.source)}, {"text", q.text}});
       json c{{"name", r->check.name},
              {"status", to_string(res.status)},
+             {"basis", to_string(r->check.basis)},
+             {"rests_on", quotes},
+             {"fails_when", r->check.fails_when},
              {"finding", res.status == Status::fail ? json(to_string(res.finding)) : json(nullptr)},
              {"message", res.message},
              {"clause", res.clause.empty() ? r->check.clause : res.clause},
@@ -233,7 +240,7 @@ inline nlohmann::json to_json(const RunResult& run) {
   }
   json summary = json::object();
   std::size_t n = 0;
-  for (Status st : {Status::pass, Status::fail, Status::error, Status::skip, Status::disabled}) {
+  for (Status st : {Status::pass, Status::advice, Status::fail, Status::error, Status::skip, Status::disabled}) {
     summary[std::string(to_string(st))] = run.count(st);
     n += run.count(st);
   }
@@ -291,6 +298,9 @@ inline void write_junit(std::ostream& os, const RunResult& run) {
       const std::string msg = xml_escape(res.message);
       switch (res.status) {
         case Status::pass: os << "/>\n"; continue;
+        case Status::advice:  // passes: advice never fails a run
+          os << ">\n      <properties><property name=\"advice\" value=\"" << msg << "\"/></properties>\n";
+          break;
         case Status::fail: {
           os << ">\n      <failure type=\"" << to_string(res.finding) << "\" message=\"" << msg << "\">";
           for (const auto* list : {&res.violations, &res.departures})
@@ -385,7 +395,7 @@ inline void write_html(std::ostream& os, const RunResult& run) {
         "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}"
         "table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #ddd;padding:4px 8px;"
         "text-align:left;vertical-align:top;font-size:14px}th{background:#f3f3f3}"
-        ".pass{color:#1a7f37}.fail{color:#cf222e;font-weight:bold}.error{color:#9a6700;font-weight:bold}"
+        ".pass{color:#1a7f37}.advice{color:#0969da}.fail{color:#cf222e;font-weight:bold}.error{color:#9a6700;font-weight:bold}"
         ".skip,.disabled{color:#777}.badge{display:inline-block;padding:2px 8px;border-radius:10px;margin-right:6px;"
         "background:#eee}code{font-size:12px}ul{margin:.2em 0;padding-left:1.2em}.v{color:#555;font-size:12px}"
         "</style></head><body>\n";
@@ -393,7 +403,7 @@ inline void write_html(std::ostream& os, const RunResult& run) {
      << (run.embedded ? " (embedded fake server)" : "") << ", profile <b>" << xml_escape(run.profile) << "</b>, started "
      << xml_escape(run.started) << ", " << detail::fixed(run.seconds, 2) << " s. Exit code <b>" << run.exit_code() << "</b>: "
      << detail::exit_meaning(run.exit_code()) << ".</p>\n<p>";
-  for (Status st : {Status::pass, Status::fail, Status::error, Status::skip, Status::disabled})
+  for (Status st : {Status::pass, Status::advice, Status::fail, Status::error, Status::skip, Status::disabled})
     os << "<span class=\"badge " << to_string(st) << "\">" << run.count(st) << " " << to_string(st) << "</span>";
   os << "</p>\n<table><tr><th>Section</th><th>Worst</th><th>Checks</th></tr>\n";
   for (const auto& s : detail::by_section(run))
@@ -425,7 +435,9 @@ inline void write_html(std::ostream& os, const RunResult& run) {
     for (const auto* r : s.records) {
       const auto& res = r->result;
       os << "<tr><td><code>" << xml_escape(r->check.name) << "</code><div class=\"v\">" << xml_escape(r->check.clause)
-         << "</div></td><td class=\"" << to_string(res.status) << "\">" << to_string(res.status)
+         << "</div>";
+      for (const auto& q : r->check.quotes) os << "<div class=\"v\"><q>" << xml_escape(std::string(q.text)) << "</q></div>";
+      os << "</td><td class=\"" << to_string(res.status) << "\">" << to_string(res.status)
          << (res.status == Status::fail ? " (" + std::string(to_string(res.finding)) + ")" : std::string()) << "</td><td>"
          << xml_escape(res.message);
       if (res.status == Status::fail) {

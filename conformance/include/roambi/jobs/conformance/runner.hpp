@@ -50,6 +50,11 @@ inline std::vector<Check> catalogue() {
 /// What a report says about a check (copied: a result tree outlives its runner).
 struct CheckInfo {
   std::string name, section, clause;
+  Basis basis = Basis::document;
+  std::vector<Sentence> quotes;
+  std::string fails_when;
+
+  static CheckInfo of(const Check& c) { return {c.name, c.section, c.clause, c.basis, c.quotes, c.fails_when}; }
 };
 
 /// One check's latest result; `runs` counts repetitions (--gtest_repeat).
@@ -155,7 +160,7 @@ class Runner {
     for (std::size_t i = 0; same && i < selected.size(); ++i) same = records_[i].check.name == selected[i]->name;
     if (!same) {  // a new selection; the same one again (a repetition) keeps counting runs
       records_.clear();
-      for (const auto* c : selected) records_.push_back({{c->name, c->section, c->clause}, {}, 0, false});
+      for (const auto* c : selected) records_.push_back({CheckInfo::of(*c), {}, 0, false});
     }
   }
 
@@ -230,6 +235,10 @@ class Runner {
       if (const auto& p = context_->probe()) return *p;
       const auto giveups = session_->rate_limit_giveups();
       CheckResult r = check.fn(*context_);
+      if (r.status == Status::fail && check.basis == Basis::advice) {  // no sentence behind it: never a failure
+        r.status = Status::advice;
+        r.finding = Finding::none;
+      }
       if (r.status == Status::fail && session_->rate_limit_giveups() > giveups) {
         r.status = Status::error;
         r.finding = Finding::none;

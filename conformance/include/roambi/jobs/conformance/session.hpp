@@ -398,10 +398,13 @@ class Session {
   HttpResult post(std::string_view wire_path, std::string body, std::string content_type, RequestOptions o = {}) {
     return send("POST", target_.path(wire_path), std::move(body), std::move(content_type), std::move(o));
   }
-  /// GET of a link the target wrote: an origin-relative path, or an absolute URL on the target's origin.
+  /// GET of a link the target wrote: an origin-relative path, or an absolute URL on the target's origin. A path in
+  /// the method line's form, /jobs/{uid}, is read against the base URL, as the documents write every method (D7).
   HttpResult get_link(const std::string& link, RequestOptions o = {}) {
     std::string path = link;
-    if (link.find("://") != std::string::npos) {
+    if (auto parsed = parse_status_link(link); parsed && parsed->form == Variant::path_unversioned) {
+      path = target_.path(std::string(kVersionPrefix) + link);
+    } else if (link.find("://") != std::string::npos) {
       if (link.rfind(target_.origin + "/", 0) != 0) {
         HttpResult r;
         r.method = "GET";
@@ -640,9 +643,17 @@ class Session {
   Pacer pacer_;
   /// Config::wait, cut at the overall deadline when it sleeps in real time (a 60 s Retry-After must not carry the
   /// run past --deadline-s); a simulated wait (the embedded fake's clock) takes no real time and is never cut.
+  /// A real wait longer than 5 s (room under the rate limit, a 503's Retry-After) says so on Config::progress.
   void wait_within_deadline(std::chrono::milliseconds d) {
-    if (cfg_.wait_is_real_time) d = std::clamp(remaining(), std::chrono::milliseconds(0), d);
-    cfg_.wait(d);
+    if (!cfg_.wait_is_real_time) return cfg_.wait(d);
+    d = std::clamp(remaining(), std::chrono::milliseconds(0), d);
+    constexpr std::chrono::milliseconds kSlice{5000};
+    if (!cfg_.progress || d <= kSlice) return cfg_.wait(d);
+    for (auto left = d; left.count() > 0; left -= std::min(left, kSlice)) {
+      cfg_.progress("pausing for the rate limit (room for a token, or a 503's Retry-After): " +
+                    std::to_string((left.count() + 999) / 1000) + " s more");
+      cfg_.wait(std::min(left, kSlice));
+    }
   }
   Watchdog::Clock::time_point run_deadline_;
   Watchdog watchdog_;

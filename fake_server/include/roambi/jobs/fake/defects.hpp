@@ -45,13 +45,14 @@ enum class Defect : unsigned char {
   foreign_account_accepted,       // a submit into another user's account is served
   unknown_template_accepted,      // a template that does not exist is accepted
   completed_file_not_created,     // a complete job's title is free again (no published file)
+  job_retry_after_negative,       // retry_after is -3
 };
-inline constexpr std::size_t kDefectCount = 35;
+inline constexpr std::size_t kDefectCount = 36;
 
 struct DefectInfo {
   Defect defect;
   std::string_view name;
-  std::string_view rule;  // the documented rule the defect breaks
+  std::string_view rule;  // the documented rule the defect breaks, or what the suite advises against
 };
 
 inline constexpr std::array<DefectInfo, kDefectCount> kDefects{{
@@ -60,7 +61,7 @@ inline constexpr std::array<DefectInfo, kDefectCount> kDefects{{
     {Defect::job_missing_exception_key, "job_missing_exception_key", "Jobs: exception key present"},
     {Defect::job_missing_status_url, "job_missing_status_url", "Jobs: status_url"},
     {Defect::job_status_url_wrong_uid, "job_status_url_wrong_uid", "Jobs: status_url links the same job"},
-    {Defect::job_retry_after_zero, "job_retry_after_zero", "Jobs: retry_after positive"},
+    {Defect::job_retry_after_zero, "job_retry_after_zero", "advice: retry_after 0 (a pacing client never pauses)"},
     {Defect::job_unwrapped, "job_unwrapped", "Syntax: {\"job\": ...} wrapper"},
     {Defect::job_unknown_status, "job_unknown_status", "Jobs: status values"},
     {Defect::submit_status_204, "submit_status_204", "Submit Job returns a job (D11)"},
@@ -84,13 +85,22 @@ inline constexpr std::array<DefectInfo, kDefectCount> kDefects{{
     {Defect::slow_status_route, "slow_status_route", "latency budget"},
     {Defect::server_error_on_bad_json, "server_error_on_bad_json", "robustness: never a 5xx"},
     {Defect::rate_limit_not_enforced, "rate_limit_not_enforced", "Syntax: 100 requests a minute, then 503"},
-    {Defect::title_race, "title_race", "Submit Job: one title, one file"},
+    {Defect::title_race, "title_race", "advice: one title, one file under concurrency"},
     {Defect::failed_job_without_exception, "failed_job_without_exception", "Jobs: a failed job has an exception"},
     {Defect::terminal_job_mutates, "terminal_job_mutates", "Jobs: terminal states are final"},
     {Defect::foreign_account_accepted, "foreign_account_accepted", "Syntax: disabled_account"},
     {Defect::unknown_template_accepted, "unknown_template_accepted", "Submit Job: invalid_resource"},
     {Defect::completed_file_not_created, "completed_file_not_created", "Submit Job: the published file exists"},
+    {Defect::job_retry_after_negative, "job_retry_after_negative", "Jobs: retry_after is a number of seconds"},
 }};
+
+/// Defects that break no sentence of the documents: the suite reports them as advice and its exit code stays 0.
+inline constexpr std::array<Defect, 2> kAdviceDefects{Defect::job_retry_after_zero, Defect::title_race};
+inline constexpr bool is_advice_only(Defect d) {
+  for (Defect a : kAdviceDefects)
+    if (a == d) return true;
+  return false;
+}
 
 inline constexpr const DefectInfo& info(Defect d) { return kDefects[static_cast<std::size_t>(d)]; }
 inline std::optional<Defect> defect_named(std::string_view name) {

@@ -723,13 +723,16 @@ class Engine {
     settle(now);
     const auto key = uid_key(uid);
     JobRecord* found = key ? find_job(*key) : nullptr;
-    if (!found || (name(found->user) != *user && !has(Defect::cross_user_leak))) {
+    const bool foreign = found && name(found->user) != *user && !has(Defect::cross_user_leak);
+    if (!found || foreign) {
       lock.unlock();
       admitted_to_status(x, uid);
       if (has(Defect::unknown_job_500)) {
         res.status = 500;
         return;
       }
+      if (foreign && opts_.profile.emits(Variant::foreign_job_access_denied))  // U4
+        return send_error(res, x, ApiError::of(ErrorCode::access_denied, "job " + std::string(uid) + " is another user's"));
       return send_error(res, x,
                         ApiError::about(ErrorCode::invalid_resource, "job_uid", "job " + std::string(uid) + " does not exist"));
     }
@@ -885,6 +888,7 @@ class Engine {
       j.results["read"] = r.reads;
     if (has(Defect::job_status_url_wrong_uid)) j.status_url = status_path("0" + j.uid.substr(1));
     if (has(Defect::job_retry_after_zero)) j.retry_after = 0;
+    if (has(Defect::job_retry_after_negative)) j.retry_after = -3;
     nlohmann::json body = to_json(j, opts_.profile);
     auto& o = body["job"];
     if (has(Defect::job_missing_uid)) o.erase("uid");

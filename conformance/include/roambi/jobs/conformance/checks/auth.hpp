@@ -37,7 +37,14 @@ inline void judge_token_error(const HttpResult& r, bool expired, const Profile& 
   const std::string expected =
       (expired ? w_expired + " or " + w_session : w_session) + " (" + w_token + " per D13)";
   if (!code || !is_token_error(*code)) {
-    found.violation({"/error", expected, "\"" + env.value->error + "\" (HTTP " + std::to_string(r.status) + ")", cl}, where);
+    // Refused, in the envelope: no sentence says which code a missing or foreign token gets beyond the token rows.
+    if (r.status >= 400 && r.status < 500)
+      found.advise("refused with \"" + env.value->error + "\" (HTTP " + std::to_string(r.status) + "), not " + expected +
+                       ": a client that refreshes its token on a token error will not",
+                   where);
+    else
+      found.violation({"", "an HTTP 4xx token error", "\"" + env.value->error + "\" (HTTP " + std::to_string(r.status) + ")", cl},
+                      where);
     return;
   }
   found.saw(*token_error_variant(*code));
@@ -100,11 +107,20 @@ inline CheckResult auth_expired_token(Context& c) {
 }
 
 inline void add_auth_checks(std::vector<Check>& out) {
+  namespace q = sentence;
   const std::string sec(section::kAuth), cl(kClauseAuth);
-  out.push_back({"auth/missing-token", sec, cl, auth_missing_token});
-  out.push_back({"auth/malformed-token", sec, cl, auth_malformed_token});
-  out.push_back({"auth/unknown-token", sec, cl, auth_unknown_token});
-  out.push_back({"auth/expired-token", sec, cl, auth_expired_token});
+  const std::string fails =
+      " is served, or refused without the error envelope or with a 5xx; a token error's status is its row's; "
+      "invalid_token is D13; another documented 4xx code is advice";
+  add(out, {"auth/missing-token", sec, cl, auth_missing_token})
+      .rests_on({q::kBearer, q::kInvalidSessionRow, q::kTokenErrors}, "a request without an Authorization header" + fails);
+  add(out, {"auth/malformed-token", sec, cl, auth_malformed_token})
+      .rests_on({q::kBearer, q::kInvalidSessionRow, q::kTokenErrors},
+                "a request with another scheme, or Bearer and no token," + fails);
+  add(out, {"auth/unknown-token", sec, cl, auth_unknown_token})
+      .rests_on({q::kBearer, q::kInvalidSessionRow, q::kTokenErrors}, "a request with a token the target never issued" + fails);
+  add(out, {"auth/expired-token", sec, cl, auth_expired_token})
+      .rests_on({q::kExpiredTokenRow, q::kInvalidSessionRow, q::kTokenErrors}, "a request with an expired token" + fails);
 }
 
 }  // namespace roambi::jobs::conformance

@@ -64,8 +64,12 @@ inline CheckResult concurrency_one_title_one_file(Context& c) {
 }
 
 inline void add_concurrency_checks(std::vector<Check>& out) {
-  out.push_back({"concurrency/one-title-one-file", std::string(section::kConcurrency), std::string(kClauseOneTitle),
-                 concurrency_one_title_one_file, Feature::concurrency});
+  // While the racing jobs run, no file of the title exists yet, so the file_exists sentence does not forbid letting
+  // several in: advice for a client that relies on one title, one file.
+  add(out, {"concurrency/one-title-one-file", std::string(section::kConcurrency), std::string(kClauseOneTitle),
+            concurrency_one_title_one_file, Feature::concurrency})
+      .rests_on({sentence::kFileExists}, "advice only: parallel submits of one new title without overwrite let more or fewer than one in")
+      .as(Basis::advice);
 }
 
 }  // namespace roambi::jobs::conformance

@@ -106,12 +106,39 @@ inline CheckResult job_status(Context& c) {
   return detail::judge_job_clauses(c, {clause::kStatus}, {Decision::failed_job_status});
 }
 inline CheckResult job_exception(Context& c) {
-  return detail::judge_job_clauses(c, {clause::kException, clause::kFailedException}, {Decision::exception_type});
+  auto r = detail::judge_job_clauses(c, {clause::kException, clause::kFailedException}, {Decision::exception_type});
+  if (r.status != Status::pass) return r;
+  // A job that "initially fails" may retry (retry_after's sentence), so an exception while processing breaks nothing;
+  // the Java client, though, takes any non-blank exception for a failure.
+  std::optional<CheckResult> why;
+  for (const auto& jb : detail::job_bodies(c, why)) {
+    Job j = salvage_job(jb.body);
+    if (j.status == JobStatus::processing && j.exception && !j.exception->empty()) {
+      auto a = CheckResult::advise(jb.where + ": a processing job carries exception " + *j.exception +
+                                   "; the official Java client stops polling at a non-blank exception");
+      a.variants = r.variants;
+      return a;
+    }
+  }
+  return r;
 }
 inline CheckResult job_results(Context& c) {
   return detail::judge_job_clauses(c, {clause::kResults}, {Decision::results_key});
 }
-inline CheckResult job_retry_after(Context& c) { return detail::judge_job_clauses(c, {clause::kRetryAfter}, {}); }
+inline CheckResult job_retry_after(Context& c) {
+  auto r = detail::judge_job_clauses(c, {clause::kRetryAfter}, {});
+  if (r.status != Status::pass) return r;
+  std::optional<CheckResult> why;
+  for (const auto& jb : detail::job_bodies(c, why)) {
+    auto wrapped = detail::as_wrapped(jb.body);
+    const auto* ra = wrapped.is_object() && wrapped.contains(field::kJob) && wrapped[std::string(field::kJob)].is_object()
+                         ? &wrapped[std::string(field::kJob)]
+                         : nullptr;
+    if (ra && ra->contains(field::kRetryAfter) && (*ra)[std::string(field::kRetryAfter)] == 0)
+      return CheckResult::advise(jb.where + ": retry_after 0: a client that paces its polls by it (D6) polls without pause");
+  }
+  return r;
+}
 inline CheckResult job_status_url(Context& c) {
   return detail::judge_job_clauses(c, {clause::kStatusUrl}, {Decision::status_link_field, Decision::status_link_path});
 }
@@ -153,16 +180,36 @@ inline CheckResult job_status_url_resolves(Context& c) {
 }
 
 inline void add_job_object_checks(std::vector<Check>& out) {
+  namespace q = sentence;
   const std::string sec(section::kJobs);
-  out.push_back({"job/wrapper", sec, std::string(clause::kWrapper), job_wrapper});
-  out.push_back({"job/uid", sec, std::string(clause::kUid), job_uid});
-  out.push_back({"job/progress", sec, std::string(clause::kProgress), job_progress});
-  out.push_back({"job/status", sec, std::string(clause::kStatus), job_status});
-  out.push_back({"job/exception", sec, std::string(clause::kException), job_exception});
-  out.push_back({"job/results", sec, std::string(clause::kResults), job_results});
-  out.push_back({"job/retry-after", sec, std::string(clause::kRetryAfter), job_retry_after});
-  out.push_back({"job/status-url", sec, std::string(clause::kStatusUrl), job_status_url});
-  out.push_back({"job/status-url-resolves", sec, "Jobs: status_url is a link to check job status; D4", job_status_url_resolves});
+  add(out, {"job/wrapper", sec, std::string(clause::kWrapper), job_wrapper})
+      .rests_on({q::kWrapper, q::kJsonBodies}, "a 2xx answer to a submit or a status read is not JSON, or holds no object under \"job\"");
+  add(out, {"job/uid", sec, std::string(clause::kUid), job_uid})
+      .rests_on({q::kUid, q::kJobParameters}, "uid is absent, not a string, or empty");
+  add(out, {"job/progress", sec, std::string(clause::kProgress), job_progress})
+      .rests_on({q::kProgress, q::kProgressExamples},
+                "progress is absent, neither a number nor a numeric string (D1 decides which the profile takes), or "
+                "outside 0..1");
+  add(out, {"job/status", sec, std::string(clause::kStatus), job_status})
+      .rests_on({q::kStatus, q::kStatusValues},
+                "status is absent or not one of processing, complete, error as written (the value is named); a failed "
+                "job shown as complete with an exception is D5");
+  add(out, {"job/exception", sec, std::string(clause::kException), job_exception})
+      .rests_on({q::kException, q::kJobParameters, q::kExceptionType},
+                "the exception key is absent, or neither null, a number nor a string (D2), or a job with status error "
+                "has none; an exception while processing is advice");
+  add(out, {"job/results", sec, std::string(clause::kResults), job_results})
+      .rests_on({q::kResultsKey}, "results is present and neither null nor an object (D3 decides whether it may be absent)");
+  add(out, {"job/retry-after", sec, std::string(clause::kRetryAfter), job_retry_after})
+      .rests_on({q::kRetryAfter, q::kRetryAfterMeaning},
+                "retry_after is absent, not a number, or negative; 0 (a client would poll without pause) is advice");
+  add(out, {"job/status-url", sec, std::string(clause::kStatusUrl), job_status_url})
+      .rests_on({q::kStatusUrl, q::kLinkPaths, q::kStatusPaths},
+                "no status link, a link that is not a string or in none of the documented path forms, or a link "
+                "naming another job; its field (D4a) and form (D4b) are the profile's");
+  add(out, {"job/status-url-resolves", sec, "Jobs: status_url is a link to check job status; D4", job_status_url_resolves})
+      .rests_on({q::kStatusUrl, q::kStatusMethod},
+                "following the link, resolved against the base URL as the documents write paths, does not read the same job");
 }
 
 }  // namespace roambi::jobs::conformance

@@ -155,9 +155,15 @@ inline CheckResult rate_limit_recovers_after_window(Context& c) {
 
 inline void add_rate_limit_checks(std::vector<Check>& out) {
   const std::string sec(section::kRateLimit), cl(kClauseRateLimit);
-  out.push_back({"rate-limit/limit-is-served", sec, cl, rate_limit_limit_is_served, Feature::rate_limit});
-  out.push_back({"rate-limit/excess-gets-503", sec, cl + "; D14; U2", rate_limit_excess_gets_503, Feature::rate_limit});
-  out.push_back({"rate-limit/recovers-after-window", sec, cl, rate_limit_recovers_after_window, Feature::rate_limit});
+  namespace q = sentence;
+  add(out, {"rate-limit/limit-is-served", sec, cl, rate_limit_limit_is_served, Feature::rate_limit})
+      .rests_on({q::kRateLimit}, "a 503 comes before the limit's worth of requests on one token within a minute");
+  add(out, {"rate-limit/excess-gets-503", sec, cl + "; D14; U2", rate_limit_excess_gets_503, Feature::rate_limit})
+      .rests_on({q::kRateLimit, q::kPollsAndLimit},
+                "requests past the limit on one token within a minute are not refused with HTTP 503 (whether polls count "
+                "is D14; the 503's body is U2)");
+  add(out, {"rate-limit/recovers-after-window", sec, cl, rate_limit_recovers_after_window, Feature::rate_limit})
+      .rests_on({q::kRateLimit}, "once the minute has passed, the token is still refused");
 }
 
 }  // namespace roambi::jobs::conformance

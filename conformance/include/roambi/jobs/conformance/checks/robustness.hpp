@@ -24,6 +24,37 @@ struct HostileCase {
   bool invalid = true;  // the request is wrong: a 4xx is required, not only "no 5xx"
 };
 
+/// What a hostile case's verdict rests on: the sentences, or none (advice: the documents say nothing of the case).
+struct HostileBasis {
+  std::string_view name;
+  std::vector<Sentence> quotes;
+};
+inline const std::vector<HostileBasis>& hostile_bases() {
+  namespace q = sentence;
+  static const std::vector<HostileBasis> b{
+      {"body-not-json", {q::kJsonBodies, q::kInvalidParameterRow, q::kMissingParameterRow}},
+      {"empty-body", {q::kMissingParameterRow}},
+      {"body-is-array", {q::kMissingParameterRow}},
+      {"body-is-string", {q::kMissingParameterRow}},
+      {"deeply-nested-json", {q::kMissingParameterRow}},
+      {"huge-number", {q::kTitleRow, q::kInvalidParameterRow}},
+      {"invalid-utf8", {q::kJsonBodies, q::kInvalidParameterRow}},
+      {"control-characters", {q::kSubmitReturns, q::kEnvelope}},
+      {"unicode-title", {q::kSubmitReturns, q::kEnvelope}},
+      {"garbage-multipart", {q::kLocalSource, q::kMissingParameterRow}},
+      {"long-job-uid", {q::kInvalidResourceRow, q::kEnvelope}},
+      {"hostile-job-uid", {q::kInvalidResourceRow, q::kEnvelope}},
+      {"huge-authorization", {q::kBearer, q::kInvalidSessionRow}},
+      // No sentence covers these: a size limit, duplicate keys, another content type, another method, another path.
+      {"huge-title", {}},
+      {"duplicate-keys", {}},
+      {"wrong-content-type", {}},
+      {"wrong-method", {}},
+      {"unknown-route", {}},
+  };
+  return b;
+}
+
 namespace detail {
 
 inline std::string submit_body_with_title(Context& c, const std::string& raw_title_json) {
@@ -124,8 +155,16 @@ inline void add_robustness_checks(std::vector<Check>& out) {
   for (auto& hc : detail::hostile_cases()) {
     std::string name = "robustness/" + hc.name;
     std::string clause(kClauseRobust);
-    out.push_back({std::move(name), std::string(section::kRobustness), std::move(clause),
-                   [hc](Context& c) { return robustness_case(c, hc); }, Feature::robustness});
+    const HostileBasis* basis = nullptr;
+    for (const auto& b : hostile_bases())
+      if (b.name == hc.name) basis = &b;
+    const std::string what = hc.what + (hc.invalid ? " is not answered with a 4xx" : " is answered with a 5xx or no response");
+    auto& check = add(out, {std::move(name), std::string(section::kRobustness), std::move(clause),
+                            [hc](Context& c) { return robustness_case(c, hc); }, Feature::robustness});
+    if (basis && !basis->quotes.empty())
+      check.rests_on({}, what).quotes = basis->quotes;
+    else
+      check.rests_on({}, "advice only: " + what).as(Basis::advice);
   }
 }
 
