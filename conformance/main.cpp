@@ -320,7 +320,9 @@ int main(int argc, char** argv) {
     if (!a.quiet) std::cerr << "roambi-conformance: embedded fake server on " << cfg.target << " (profile " << cfg.profile->name() << ")\n";
   }
 
-  if (!a.quiet) cfg.progress = [](const std::string& line) { std::cerr << "roambi-conformance: " << line << std::endl; };
+  // A progress line may name what the target sent (a job's uid or status): no control byte reaches the terminal.
+  if (!a.quiet)
+    cfg.progress = [](const std::string& line) { std::cerr << "roambi-conformance: " << conf::printable(line, 400) << std::endl; };
   if (auto err = conf::Runner::validate(cfg); !err.empty()) return usage_error(err);
   conf::Runner runner(cfg);
   const std::string filter = a.filter.value_or("");

@@ -151,7 +151,14 @@ RunResult run_of(const std::vector<CheckResult>& results) {
     for (auto res : results) {
       if (through_runner) make_printable(res);
       const auto& sec = section::kOrder[i % section::kOrder.size()];
-      run.records.push_back({{"fuzz/check-" + std::to_string(i), std::string(sec), "a clause"}, std::move(res), 1, true});
+      CheckRecord rec;
+      rec.check.name = "fuzz/check-" + std::to_string(i);
+      rec.check.section = std::string(sec);
+      rec.check.clause = "a clause";
+      rec.result = std::move(res);
+      rec.runs = 1;
+      rec.ran = true;
+      run.records.push_back(std::move(rec));
       ++i;
     }
   return run;

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -241,6 +242,26 @@ TEST(ConformanceRedactionTest, ATokenInAnyResultIsRedacted) {
 
 // ---------- bytes from a target ----------
 
+TEST(ConformanceRedactionTest, TheRunnerRecordsFindingsAsShortPrintableExcerpts) {
+  fake::FakeServer server(embedded_options());
+  ASSERT_TRUE(server.start());
+  Runner runner(config_for(server));
+  // A check quoting a 1 MB uid of 0xff bytes and a token, as a target might send them.
+  Check quote{"job/quote", std::string(section::kJobs), "test", [](Context&) {
+                const std::string uid(1000000, '\xff');
+                auto r = CheckResult::fail("token-demo " + uid);
+                r.violations.push_back({"/" + uid, "a uid", uid, "test"});
+                return r;
+              }};
+  auto res = runner.run(quote);
+  EXPECT_EQ(res.message.rfind("*** \\xff\\xff", 0), 0u) << res.message.substr(0, 40);
+  EXPECT_LE(res.message.size(), 6 * kMaxFindingBytes + 3) << "\\u0000 is the longest escape";
+  EXPECT_EQ(res.message.substr(res.message.size() - 3), "...");
+  ASSERT_EQ(res.violations.size(), 1u);
+  EXPECT_LE(res.violations[0].found.size(), 6 * kMaxFindingBytes + 3) << "\\u0000 is the longest escape";
+  EXPECT_LE(res.violations[0].pointer.size(), 6 * kMaxFindingBytes + 3) << "\\u0000 is the longest escape";
+}
+
 TEST(ConformancePrintableTest, BytesThatAreNotTextAreShownEscaped) {
   const std::map<std::string, std::string> cases{
       {"plain text / {\"json\": 1}", "plain text / {\"json\": 1}"},
@@ -291,6 +312,17 @@ TEST(ConformancePrintableTest, ABodyNestedDeeperThanTheLimitReadsAsNotJson) {
   EXPECT_TRUE(r.json().is_discarded());
 }
 
+CheckRecord record_of(std::string name, std::string_view section, std::string clause, CheckResult result) {
+  CheckRecord rec;
+  rec.check.name = std::move(name);
+  rec.check.section = std::string(section);
+  rec.check.clause = std::move(clause);
+  rec.result = std::move(result);
+  rec.runs = 1;
+  rec.ran = true;
+  return rec;
+}
+
 TEST(ConformanceReportBytesTest, EveryReportStaysValidWhateverBytesAResultHolds) {
   // Raw target bytes in every field, as a check could leave them before the Runner records its result.
   const std::string raw("\xc0\xaf\xff\0\x1b<x>&]]>\xef\xbf\xbf", 15);
@@ -301,9 +333,9 @@ TEST(ConformanceReportBytesTest, EveryReportStaysValidWhateverBytesAResultHolds)
   failed.violations.push_back({"/" + raw, "a job", raw, "a clause"});
   auto error = CheckResult::error(raw);
   error.details = {{raw, raw}, {"list", {raw}}};
-  run.records.push_back({{"job/" + raw, std::string(section::kJobs), raw}, failed, 1, true});
-  run.records.push_back({{"status/x", std::string(section::kStatus), "a clause"}, error, 1, true});
-  run.records.push_back({{"auth/x", std::string(section::kAuth), "a clause"}, CheckResult::skip(raw), 1, true});
+  run.records.push_back(record_of("job/" + raw, section::kJobs, raw, failed));
+  run.records.push_back(record_of("status/x", section::kStatus, "a clause", error));
+  run.records.push_back(record_of("auth/x", section::kAuth, "a clause", CheckResult::skip(raw)));
 
   EXPECT_NO_THROW(to_json(run).dump()) << "every string already printable: dump() needs no backstop";
   const std::string text = results_json_text(run);

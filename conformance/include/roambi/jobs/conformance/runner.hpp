@@ -101,15 +101,19 @@ inline std::string iso8601_now() {
   return buf;
 }
 
-/// Findings quote what a target sent: every text of r made printable(), whatever the bytes.
+/// The most of a target's bytes one text of a finding quotes: a 1 MB uid makes an excerpt, not a 1 MB message.
+inline constexpr std::size_t kMaxFindingBytes = 4096;
+
+/// Findings quote what a target sent: every text of r made printable(), whatever the bytes, and at most
+/// kMaxFindingBytes long.
 inline void make_printable(CheckResult& r) {
-  r.message = printable(r.message);
-  r.pointer = printable(r.pointer);
+  r.message = printable(r.message, kMaxFindingBytes);
+  r.pointer = printable(r.pointer, kMaxFindingBytes);
   for (auto* list : {&r.violations, &r.departures})
     for (auto& v : *list) {
-      v.pointer = printable(v.pointer);
-      v.expected = printable(v.expected);
-      v.found = printable(v.found);
+      v.pointer = printable(v.pointer, kMaxFindingBytes);
+      v.expected = printable(v.expected, kMaxFindingBytes);
+      v.found = printable(v.found, kMaxFindingBytes);
     }
 }
 
