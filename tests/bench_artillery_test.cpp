@@ -43,7 +43,7 @@ TEST(BenchArtilleryTest, EveryApiNameInTheFilesComesFromTheModel) {
   const auto f = emit(open_loop(5, 4000ms));
   EXPECT_TRUE(has(f.scenario, json_text(submit_path("acct-demo"))));
   for (auto name : {kAuthorizationHeader, kBearerPrefix, kRetryAfterHeader, field::kJob, field::kUid, field::kStatus,
-                    field::kRetryAfter, field::kStatusUrl, field::kStatusUri, field::kException, kErrorEnvelopeCode,
+                    field::kRetryAfter, field::kStatusUrl, field::kStatusUri, field::kException, envelope::kError,
                     to_string(JobStatus::complete), to_string(JobStatus::error), route_name(RouteId::submit_job),
                     route_name(RouteId::check_job_status), kTokensEnv, kTokenEnv})
     EXPECT_TRUE(has(f.processor, json_text(name))) << name;
@@ -57,9 +57,9 @@ TEST(BenchArtilleryTest, TheTemplatesWriteNoApiNameOfTheirOwn) {
   std::vector<std::string> names{std::string(kAuthorizationHeader), "Bearer", std::string(kRetryAfterHeader),
                                  std::string(field::kRetryAfter), std::string(field::kStatusUrl),
                                  std::string(field::kStatusUri), std::string(kVersionPrefix) + "/",
-                                 std::string(kTokenEnv), std::string(kErrorEnvelopeCode) + "_description"};
+                                 std::string(kTokenEnv), std::string(envelope::kErrorDescription)};
   for (const auto& p : kSubmitParameters) names.push_back(json_text(p.name));
-  for (auto word : {field::kJob, field::kUid, field::kStatus, field::kException, kErrorEnvelopeCode,
+  for (auto word : {field::kJob, field::kUid, field::kStatus, field::kException, envelope::kError,
                     to_string(JobStatus::complete), to_string(JobStatus::error), to_string(JobStatus::processing)}) {
     names.push_back(json_text(word));
     names.push_back("'" + std::string(word) + "'");

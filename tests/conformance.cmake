@@ -19,6 +19,15 @@ add_test(NAME conformance.MutationCatalogue COMMAND conformance_mutation_test)
 set_tests_properties(conformance.MutationCatalogue PROPERTIES TIMEOUT 300 LABELS conformance
                      FAIL_REGULAR_EXPRESSION "NOT CAUGHT")
 
+# The suite through the mutating proxy against the fake on its real clock: one ctest per operator (each a real-time
+# run of a few seconds), plus the plain proxy that must pass and the docs listing what cannot be caught.
+add_executable(conformance_proxy_test ${CMAKE_CURRENT_LIST_DIR}/conformance_proxy_test.cpp)
+target_link_libraries(conformance_proxy_test PRIVATE roambi::conformance roambi::fake_server GTest::gtest GTest::gtest_main)
+target_compile_definitions(conformance_proxy_test PRIVATE ROAMBI_JOBS_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+target_compile_options(conformance_proxy_test PRIVATE -Wall -Wextra -Werror)
+gtest_discover_tests(conformance_proxy_test DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
+                     PROPERTIES TIMEOUT 240 LABELS "conformance;proxy")
+
 if(TARGET roambi-conformance)
   add_test(NAME cli.conformance COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/conformance_cli.sh $<TARGET_FILE:roambi-conformance>)
   set_tests_properties(cli.conformance PROPERTIES TIMEOUT 120 LABELS cli)
@@ -28,6 +37,10 @@ if(TARGET roambi-conformance)
   add_test(NAME cli.conformance_hostile
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/conformance_hostile.sh $<TARGET_FILE:roambi-conformance>)
   set_tests_properties(cli.conformance_hostile PROPERTIES TIMEOUT 150 LABELS cli SKIP_RETURN_CODE 77)
+endif()
+if(TARGET roambi-mutating-proxy)
+  add_test(NAME cli.mutating_proxy COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/mutating_proxy_cli.sh $<TARGET_FILE:roambi-mutating-proxy>)
+  set_tests_properties(cli.mutating_proxy PROPERTIES TIMEOUT 60 LABELS cli)
 endif()
 if(TARGET roambi-conformance AND TARGET roambi-fake-server)
   add_test(NAME cli.conformance_target

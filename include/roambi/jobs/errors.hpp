@@ -139,8 +139,12 @@ inline constexpr bool is_token_error(ErrorCode c) {
   return c == ErrorCode::expired_token || c == ErrorCode::invalid_session || c == ErrorCode::invalid_token;
 }
 
-/// The envelope's member that holds the code. Spec: Syntax page "error envelope".
-inline constexpr std::string_view kErrorEnvelopeCode = "error";
+/// Wire names of the error envelope's keys. Spec: Syntax "Error envelope".
+namespace envelope {
+inline constexpr std::string_view kError = "error";
+inline constexpr std::string_view kErrorDescription = "error_description";
+inline constexpr std::string_view kDetails = "details";
+}  // namespace envelope
 
 /// {"error", "error_description", "details"}. Spec: Syntax page "error envelope".
 struct ErrorEnvelope {
@@ -164,8 +168,8 @@ struct ApiError {
 };
 
 inline nlohmann::json to_json(const ApiError& e) {
-  nlohmann::json j{{kErrorEnvelopeCode, wire_name(e.code)}, {"error_description", e.description}};
-  if (!e.details.is_null()) j["details"] = e.details;
+  nlohmann::json j{{envelope::kError, wire_name(e.code)}, {envelope::kErrorDescription, e.description}};
+  if (!e.details.is_null()) j[std::string(envelope::kDetails)] = e.details;
   return j;
 }
 
@@ -179,14 +183,14 @@ inline Parsed<ErrorEnvelope> parse_error_envelope(const nlohmann::json& j) {
     return out;
   }
   ErrorEnvelope env;
-  auto e = j.find(kErrorEnvelopeCode);
+  auto e = j.find(envelope::kError);
   if (e == j.end())
     out.violations.push_back({"/error", "a string error code", "absent", std::string(kClauseEnvelope)});
   else if (!e->is_string())
     out.violations.push_back({"/error", "a string error code", detail::kind_of(*e), std::string(kClauseEnvelope)});
   else
     env.error = e->get<std::string>();
-  auto d = j.find("error_description");
+  auto d = j.find(envelope::kErrorDescription);
   if (d == j.end())
     out.violations.push_back(
         {"/error_description", "a string or null (the key must exist)", "absent", std::string(kClauseEnvelope)});
@@ -195,7 +199,7 @@ inline Parsed<ErrorEnvelope> parse_error_envelope(const nlohmann::json& j) {
   else if (!d->is_null())
     out.violations.push_back(
         {"/error_description", "a string or null", detail::kind_of(*d), std::string(kClauseEnvelope)});
-  auto det = j.find("details");
+  auto det = j.find(envelope::kDetails);
   if (det != j.end()) {
     if (det->is_object() || det->is_null())
       env.details = *det;

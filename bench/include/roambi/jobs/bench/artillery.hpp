@@ -341,7 +341,7 @@ inline std::string emit_artillery(const LoadOptions& o, const BenchConfig& c, co
       {"RETRY_AFTER_HEADER", js(kRetryAfterHeader)},
       {"JOB_FIELDS", fields.dump()},
       {"JOB_STATUSES", statuses.dump()},
-      {"ERROR_FIELD", js(kErrorEnvelopeCode)},
+      {"ERROR_FIELD", js(envelope::kError)},
       {"RATE_LIMITED_STATUS", std::to_string(info(ErrorCode::rate_limit_exceeded).status)},
       {"STATUS_PATH", js(status_path(""))},
       {"MOUNT", js(o.mount)},

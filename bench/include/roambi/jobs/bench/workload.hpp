@@ -607,7 +607,7 @@ inline std::string error_name(const HttpResponse& r) {
   if (r.status == 0) return "transport:" + r.transport_error;
   auto doc = nlohmann::json::parse(r.body, nullptr, false);
   if (doc.is_object())
-    if (auto e = doc.find(kErrorEnvelopeCode); e != doc.end() && e->is_string()) return e->get<std::string>();
+    if (auto e = doc.find(envelope::kError); e != doc.end() && e->is_string()) return e->get<std::string>();
   return "http_" + std::to_string(r.status);
 }
 

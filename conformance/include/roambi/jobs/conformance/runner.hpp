@@ -26,6 +26,7 @@
 #include <roambi/jobs/conformance/checks/robustness.hpp>
 #include <roambi/jobs/conformance/checks/status.hpp>
 #include <roambi/jobs/conformance/checks/submit.hpp>
+#include <roambi/jobs/conformance/checks/wire.hpp>
 #include <roambi/jobs/conformance/config.hpp>
 #include <roambi/jobs/conformance/context.hpp>
 #include <roambi/jobs/conformance/session.hpp>
@@ -36,6 +37,7 @@ namespace roambi::jobs::conformance {
 inline std::vector<Check> catalogue() {
   std::vector<Check> out;
   add_job_object_checks(out);
+  add_wire_checks(out);
   add_submit_checks(out);
   add_status_checks(out);
   add_lifecycle_checks(out);
