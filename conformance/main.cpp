@@ -344,7 +344,9 @@ int main(int argc, char** argv) {
     if (!a.quiet) std::cerr << "roambi-conformance: embedded fake server on " << cfg.target << " (profile " << cfg.profile->name() << ")\n";
   }
 
-  if (!a.quiet) cfg.progress = [](const std::string& line) { std::cerr << "roambi-conformance: " << line << std::endl; };
+  // A progress line may name what the target sent (a job's uid or status): no control byte reaches the terminal.
+  if (!a.quiet)
+    cfg.progress = [](const std::string& line) { std::cerr << "roambi-conformance: " << conf::printable(line, 400) << std::endl; };
   if (auto err = conf::Runner::validate(cfg); !err.empty()) return usage_error(err);
   conf::Runner runner(cfg);
   const std::string filter = a.filter.value_or("");
@@ -378,7 +380,7 @@ int main(int argc, char** argv) {
   if (format == "json") {
     auto out = conf::to_json(run);
     if (expected) out["parity"] = conf::to_json(parity, *expected);
-    std::cout << out.dump(2) << "\n";
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";  // bytes from a target
   } else {
     conf::write_text(std::cout, run);
     if (expected) conf::write_parity(std::cout, parity, *expected);

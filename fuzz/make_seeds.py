@@ -102,4 +102,26 @@ copy("fuzz_job", [ex / "jobs-object-example.json", ex / "status-example-response
 copy("fuzz_error_envelope", [ex / "syntax-error-envelope.json", ex / "syntax-invalid-resource-details.json",
                              *sorted(ex.glob("invalid/error-*.json")), ex / "java_client/error-invalid-token.json"],
      prefix=b"400\n")
+# Answers as a target may send them: byte 0 picks profile and transport, then "<status> <path>", headers, body.
+d = corpus / "fuzz_conformance_answer"
+d.mkdir(parents=True, exist_ok=True)
+def answer(status, headers, body, selector=0):
+    return bytes([selector]) + f"{status} /1/jobs/x\n".encode() + b"".join(h + b"\n" for h in headers) + b"\n" + body
+answers = {
+    "status-example": answer(200, [b"Content-Type: application/json"], (ex / "status-example-response.json").read_bytes()),
+    "submit-example": answer(202, [b"Content-Type: application/json"], (ex / "submit-example-response.json").read_bytes(), 1),
+    "error-envelope": answer(400, [b"Content-Type: application/json"], (ex / "syntax-error-envelope.json").read_bytes(), 3),
+    "rate-limited": answer(503, [b"Retry-After: 60"], b'{"error":"rate_limit_exceeded"}', 4),
+    "redirect": answer(302, [b"Location: /1/elsewhere\xff"], b"", 0),
+    # What once aborted a run: error bodies with bytes that are not UTF-8 (an overlong form dump() rejects).
+    "not-utf8-error-body": answer(400, [b"Content-Type: application/json"],
+                                  b'{"error":"invalid_resource","error_description":"\xc0\xaf \xff\xfe"}'),
+    "nul-and-controls": answer(400, [b"Content-Type: text/plain\x00\x1b[31m", b"X-\xff: \xef\xbf\xbf"],
+                               b"\x00<b>&amp;]]>\r\x7f\xed\xa0\x80", 2),
+    "broken": answer(0, [b"X-Error: cut \xf4\x90\x80\x80"], b'{"job": {"uid": "', 2),
+    # Nested deeper than the suite reads (a million deep once overflowed the stack in dump()).
+    "deep-status": answer(202, [], b'{"job":{"status":' + b"[" * 200 + b"]" * 200 + b"}}"),
+}
+for name, data in answers.items():
+    (d / f"seed-{name}").write_bytes(data)
 print(f"wrote the seeds and {len(regressions) + 1} regressions under {corpus}")

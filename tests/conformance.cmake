@@ -32,6 +32,12 @@ if(TARGET roambi-conformance)
   add_test(NAME cli.conformance COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/conformance_cli.sh $<TARGET_FILE:roambi-conformance>)
   set_tests_properties(cli.conformance PROPERTIES TIMEOUT 120 LABELS cli)
 endif()
+if(TARGET roambi-conformance)
+  # A target answering with bytes no server should send: the run ends, exits 1 or 3, and writes valid reports.
+  add_test(NAME cli.conformance_hostile
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/conformance_hostile.sh $<TARGET_FILE:roambi-conformance>)
+  set_tests_properties(cli.conformance_hostile PROPERTIES TIMEOUT 150 LABELS cli SKIP_RETURN_CODE 77)
+endif()
 if(TARGET roambi-mutating-proxy)
   add_test(NAME cli.mutating_proxy COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/mutating_proxy_cli.sh $<TARGET_FILE:roambi-mutating-proxy>)
   set_tests_properties(cli.mutating_proxy PROPERTIES TIMEOUT 60 LABELS cli)

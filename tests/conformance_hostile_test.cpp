@@ -243,6 +243,26 @@ TEST(ConformanceHostileTest, ATargetThatHangsOnOneRouteFailsThoseChecksAndStillE
   EXPECT_GT(timed_out, 10u) << messages;
 }
 
+TEST(ConformanceHostileTest, BytesThatAreNotUtf8GiveFindingsWithTheBytesEscaped) {
+  HostileServer server([](int fd, const std::atomic<bool>&) {
+    HostileServer::read_request(fd);
+    // An overlong '/', 0xff and NUL in the body; NUL and 0xff in a header.
+    static const char kBody[] = "{\"error\":\"invalid_resource\",\"error_description\":\"\xc0\xaf \xff \0\"}";
+    static const char kHead[] = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\0\xff\r\n";
+    const std::string body(kBody, sizeof kBody - 1);
+    HostileServer::send_all(fd, std::string(kHead, sizeof kHead - 1) +
+                                    "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  });
+  auto out = run_against(server.base_url(), hostile_config(server.base_url()));
+  EXPECT_EQ(out.run.exit_code(), 1);
+  std::size_t escaped = 0;
+  for (const auto& r : out.run.records) escaped += r.result.message.find("\\xc0\\xaf \\xff \\u0000") != std::string::npos;
+  EXPECT_GT(escaped, 10u) << "findings quote the body, escaped";
+  std::string text;
+  EXPECT_NO_THROW(text = to_json(out.run).dump());
+  EXPECT_FALSE(nlohmann::json::parse(text, nullptr, false).is_discarded());
+}
+
 TEST(ConformanceHostileTest, AnUnreachableTargetIsNotJudgedAndExitsThree) {
   int port = 0;
   {  // a port that was free a moment ago and has no listener now

@@ -2,9 +2,13 @@
 // results.json, junit.xml, report.html): the formats hold together and no secret leaks into them.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -234,6 +238,135 @@ TEST(ConformanceRedactionTest, ATokenInAnyResultIsRedacted) {
   ASSERT_EQ(res.violations.size(), 1u);
   EXPECT_EQ(res.violations[0].expected, "no *** here");
   EXPECT_EQ(res.violations[0].found, "***");
+}
+
+// ---------- bytes from a target ----------
+
+TEST(ConformanceRedactionTest, TheRunnerRecordsFindingsAsShortPrintableExcerpts) {
+  fake::FakeServer server(embedded_options());
+  ASSERT_TRUE(server.start());
+  Runner runner(config_for(server));
+  // A check quoting a 1 MB uid of 0xff bytes and a token, as a target might send them.
+  Check quote{"job/quote", std::string(section::kJobs), "test", [](Context&) {
+                const std::string uid(1000000, '\xff');
+                auto r = CheckResult::fail("token-demo " + uid);
+                r.violations.push_back({"/" + uid, "a uid", uid, "test"});
+                return r;
+              }};
+  auto res = runner.run(quote);
+  EXPECT_EQ(res.message.rfind("*** \\xff\\xff", 0), 0u) << res.message.substr(0, 40);
+  EXPECT_LE(res.message.size(), 6 * kMaxFindingBytes + 3) << "\\u0000 is the longest escape";
+  EXPECT_EQ(res.message.substr(res.message.size() - 3), "...");
+  ASSERT_EQ(res.violations.size(), 1u);
+  EXPECT_LE(res.violations[0].found.size(), 6 * kMaxFindingBytes + 3) << "\\u0000 is the longest escape";
+  EXPECT_LE(res.violations[0].pointer.size(), 6 * kMaxFindingBytes + 3) << "\\u0000 is the longest escape";
+}
+
+TEST(ConformancePrintableTest, BytesThatAreNotTextAreShownEscaped) {
+  const std::map<std::string, std::string> cases{
+      {"plain text / {\"json\": 1}", "plain text / {\"json\": 1}"},
+      {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
+      {std::string("a\0b", 3), "a\\u0000b"},
+      {"\x1b[31m\r\n\t\x7f", "\\u001b[31m\\u000d\\u000a\\u0009\\u007f"},
+      {"\xff\xfe", "\\xff\\xfe"},
+      {"\xc0\xaf", "\\xc0\\xaf"},                      // an overlong '/'
+      {"\xed\xa0\x80", "\\xed\\xa0\\x80"},              // a surrogate
+      {"\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"},  // above U+10FFFF
+      {"\xe2\x82", "\\xe2\\x82"},                      // a character cut short
+      {"\xef\xbf\xbe\xef\xbf\xbf", "\\ufffe\\uffff"},  // noncharacters XML 1.0 forbids
+  };
+  for (const auto& [bytes, shown] : cases) {
+    EXPECT_EQ(printable(bytes), shown);
+    EXPECT_EQ(printable(shown), shown) << "applied twice, it changes nothing";
+  }
+  EXPECT_EQ(printable("abcdef", 3), "abc...");
+  EXPECT_EQ(printable("\xc3\xa9\xc3\xa9", 1), "\xc3\xa9...") << "a cut never splits a character";
+}
+
+TEST(ConformancePrintableTest, DescribeShowsAnExcerptOfTheAnswerEscaped) {
+  HttpResult r;
+  r.method = "GET";
+  r.path = std::string("/1/jobs/\0", 9);
+  r.status = 302;
+  r.headers.emplace("Location", "/1/\xff");
+  r.body = std::string("\xc0\xaf\n\0", 4) + std::string(500, 'x');
+  EXPECT_EQ(r.describe(5), "GET /1/jobs/\\u0000 -> HTTP 302 redirect to /1/\\xff (the suite does not follow redirects) "
+                           "\\xc0\\xaf \\u0000x...")
+      << "line breaks read as spaces, other control bytes escaped";
+  r.body = "{\n  \"error\": \"\xc3\xa9\"\n}";
+  EXPECT_EQ(r.describe(15), "GET /1/jobs/\\u0000 -> HTTP 302 redirect to /1/\\xff (the suite does not follow redirects) "
+                            "{   \"error\": \"\xc3\xa9...")
+      << "a cut keeps the character it would split";
+}
+
+TEST(ConformancePrintableTest, ABodyNestedDeeperThanTheLimitReadsAsNotJson) {
+  auto nested = [](std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  HttpResult r;
+  r.body = nested(kMaxJsonDepth);
+  EXPECT_FALSE(r.json().is_discarded());
+  r.body = "{\"a\":\"[[[[\\\"{{\",\"b\":" + nested(kMaxJsonDepth - 1) + "}";  // brackets in strings do not count
+  EXPECT_FALSE(r.json().is_discarded());
+  r.body = nested(kMaxJsonDepth + 1);
+  EXPECT_TRUE(r.json().is_discarded());
+  r.body = nested(1000000);
+  EXPECT_TRUE(r.json().is_discarded());
+}
+
+CheckRecord record_of(std::string name, std::string_view section, std::string clause, CheckResult result) {
+  CheckRecord rec;
+  rec.check.name = std::move(name);
+  rec.check.section = std::string(section);
+  rec.check.clause = std::move(clause);
+  rec.result = std::move(result);
+  rec.runs = 1;
+  rec.ran = true;
+  return rec;
+}
+
+TEST(ConformanceReportBytesTest, EveryReportStaysValidWhateverBytesAResultHolds) {
+  // Raw target bytes in every field, as a check could leave them before the Runner records its result.
+  const std::string raw("\xc0\xaf\xff\0\x1b<x>&]]>\xef\xbf\xbf", 15);
+  RunResult run;
+  run.target = "http://127.0.0.1:1/1";
+  run.profile = "lenient";
+  auto failed = CheckResult::fail("found " + raw, "a clause", "/" + raw);
+  failed.violations.push_back({"/" + raw, "a job", raw, "a clause"});
+  auto error = CheckResult::error(raw);
+  error.details = {{raw, raw}, {"list", {raw}}};
+  run.records.push_back(record_of("job/" + raw, section::kJobs, raw, failed));
+  run.records.push_back(record_of("status/x", section::kStatus, "a clause", error));
+  run.records.push_back(record_of("auth/x", section::kAuth, "a clause", CheckResult::skip(raw)));
+
+  EXPECT_NO_THROW(to_json(run).dump()) << "every string already printable: dump() needs no backstop";
+  const std::string text = results_json_text(run);
+  const auto back = json::parse(text, nullptr, false);
+  ASSERT_FALSE(back.is_discarded());
+  EXPECT_EQ(back["sections"][0]["checks"][0]["violations"][0]["found"], "\\xc0\\xaf\\xff\\u0000\\u001b<x>&]]>\\uffff");
+  std::ostringstream junit, html, console;
+  write_junit(junit, run);
+  write_html(html, run);
+  write_text(console, run);
+  for (const auto* os : {&junit, &html, &console}) {
+    const std::string out = os->str();
+    for (unsigned char c : out) EXPECT_TRUE(c >= 0x20 || c == '\n') << "control byte " << int(c);
+    EXPECT_EQ(out.find("\xff"), std::string::npos);
+    EXPECT_EQ(out.find("\xef\xbf\xbf"), std::string::npos);
+    EXPECT_NE(out.find("\\xc0\\xaf"), std::string::npos);
+  }
+  for (const auto* os : {&junit, &html}) {
+    EXPECT_EQ(os->str().find("<x>"), std::string::npos) << "markup from the target is escaped";
+    EXPECT_NE(os->str().find("&lt;x&gt;&amp;]]&gt;"), std::string::npos);
+  }
+
+  char dir[] = "/tmp/roambi-report-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  EXPECT_EQ(write_report_dir(dir, run), "");
+  for (const char* name : {"results.json", "junit.xml", "report.html"}) {
+    const std::string path = std::string(dir) + "/" + name;
+    EXPECT_TRUE(std::ifstream(path).good()) << name;
+    std::remove(path.c_str());
+  }
+  ::rmdir(dir);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <exception>
 #include <fstream>
 #include <map>
 #include <ostream>
@@ -88,18 +89,17 @@ inline std::vector<std::string> variants_seen(const RunResult& run) {
   return all;
 }
 
+/// Text for XML and HTML, attribute or element: printable() first, so that only characters XML 1.0 allows remain.
 inline std::string xml_escape(const std::string& s) {
   std::string o;
-  for (unsigned char c : s) {
+  for (char c : printable(s)) {
     switch (c) {
       case '&': o += "&amp;"; break;
       case '<': o += "&lt;"; break;
       case '>': o += "&gt;"; break;
       case '"': o += "&quot;"; break;
       case '\'': o += "&apos;"; break;
-      default:
-        if (c < 0x20 && c != '\n' && c != '\t') o += ' ';
-        else o += static_cast<char>(c);
+      default: o += c;
     }
   }
   return o;
@@ -111,39 +111,37 @@ inline std::string slug(const std::string& s) {
   return o;
 }
 
-/// Replaces bytes that are not UTF-8 so that nlohmann::json::dump never throws on what a target sent.
-inline std::string utf8_safe(const std::string& s) {
-  std::string o;
-  for (std::size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    bool ok = n && i + n <= s.size();
-    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) >> 6) == 2;
-    if (ok) {
-      o.append(s, i, n);
-      i += n;
-    } else {
-      o += '?';
-      ++i;
+/// Every string (and key) of j made printable(), so that dump() never meets bytes that are not UTF-8.
+inline void printable_tree(nlohmann::json& j) {
+  if (j.is_string()) {
+    auto& s = j.get_ref<std::string&>();
+    s = printable(s);
+  } else if (j.is_array()) {
+    for (auto& e : j) printable_tree(e);
+  } else if (j.is_object()) {
+    nlohmann::json o = nlohmann::json::object();
+    for (auto& [k, v] : j.items()) {
+      printable_tree(v);
+      o[printable(k)] = std::move(v);
     }
+    j = std::move(o);
   }
-  return o;
 }
 
 }  // namespace detail
 
 /// The console summary: each section with its counts and every check, the latency table, the variants seen.
 inline void write_text(std::ostream& os, const RunResult& run) {
-  os << "roambi-conformance " << kToolkitVersion << ": " << run.target << (run.embedded ? " (embedded fake server)" : "")
+  os << "roambi-conformance " << kToolkitVersion << ": " << printable(run.target) << (run.embedded ? " (embedded fake server)" : "")
      << ", profile " << run.profile << "\n";
   for (const auto& s : detail::by_section(run)) {
-    os << "\n" << s.name << ": " << detail::counts_text(s.counts) << "\n";
+    os << "\n" << printable(s.name) << ": " << detail::counts_text(s.counts) << "\n";
     for (const auto* r : s.records) {
       std::string st(to_string(r->result.status));
       for (auto& ch : st) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       char line[160];
-      std::snprintf(line, sizeof line, "  %-8s %-54s ", st.c_str(), r->check.name.c_str());
-      os << line << r->result.message;
+      std::snprintf(line, sizeof line, "  %-8s %-54s ", st.c_str(), printable(r->check.name).c_str());
+      os << line << printable(r->result.message);
       if (!r->result.variants.empty()) {
         os << "  [";
         for (std::size_t i = 0; i < r->result.variants.size(); ++i) os << (i ? " " : "") << r->result.variants[i];
@@ -152,12 +150,12 @@ inline void write_text(std::ostream& os, const RunResult& run) {
       os << "\n";
       if (r->result.status == Status::fail) {
         os << "           " << (r->result.finding == Finding::departure ? "departure on: " : "violation of: ")
-           << (r->result.clause.empty() ? r->check.clause : r->result.clause) << "\n";
+           << printable(r->result.clause.empty() ? r->check.clause : r->result.clause) << "\n";
         for (const auto& q : r->check.quotes) os << "           breaks " << q.cite() << "\n";
         std::size_t shown = 0;
         for (const auto* list : {&r->result.violations, &r->result.departures})
           for (const auto& v : *list)
-            if (shown++ < 4) os << "           - " << v.to_string() << "\n";
+            if (shown++ < 4) os << "           - " << printable(v.to_string()) << "\n";
       }
     }
   }
@@ -199,11 +197,9 @@ inline nlohmann::json to_json(const RunResult& run) {
       const auto& res = r->result;
       json viol = json::array(), dep = json::array();
       for (const auto& v : res.violations)
-        viol.push_back({{"pointer", detail::utf8_safe(v.pointer)}, {"expected", detail::utf8_safe(v.expected)},
-                        {"found", detail::utf8_safe(v.found)}, {"clause", v.clause}});
+        viol.push_back({{"pointer", v.pointer}, {"expected", v.expected}, {"found", v.found}, {"clause", v.clause}});
       for (const auto& v : res.departures)
-        dep.push_back({{"pointer", detail::utf8_safe(v.pointer)}, {"expected", detail::utf8_safe(v.expected)},
-                       {"found", detail::utf8_safe(v.found)}, {"clause", v.clause}});
+        dep.push_back({{"pointer", v.pointer}, {"expected", v.expected}, {"found", v.found}, {"clause", v.clause}});
       json quotes = json::array();
       for (const auto& q : r->check.quotes)
         quotes.push_back({{"id", q.id}, {"source", file_name(q.source)}, {"text", q.text}});
@@ -213,9 +209,9 @@ inline nlohmann::json to_json(const RunResult& run) {
              {"rests_on", quotes},
              {"fails_when", r->check.fails_when},
              {"finding", res.status == Status::fail ? json(to_string(res.finding)) : json(nullptr)},
-             {"message", detail::utf8_safe(res.message)},
+             {"message", res.message},
              {"clause", res.clause.empty() ? r->check.clause : res.clause},
-             {"pointer", detail::utf8_safe(res.pointer)},
+             {"pointer", res.pointer},
              {"variants", res.variants},
              {"violations", viol},
              {"departures", dep},
@@ -249,7 +245,7 @@ inline nlohmann::json to_json(const RunResult& run) {
     n += run.count(st);
   }
   summary["total"] = n;
-  return {{"schema_version", kResultsSchemaVersion},
+  json out{{"schema_version", kResultsSchemaVersion},
           {"tool", "roambi-conformance"},
           {"tool_version", kToolkitVersion},
           {"target", run.target},
@@ -264,6 +260,13 @@ inline nlohmann::json to_json(const RunResult& run) {
           {"sections", sections},
           {"latency", latency},
           {"config", run.config}};
+  detail::printable_tree(out);  // findings quote target bytes; a report built by hand may not have been through the Runner
+  return out;
+}
+
+/// results.json's text. dump() replaces what make_printable missed rather than throw.
+inline std::string results_json_text(const RunResult& run, int indent = 2) {
+  return to_json(run).dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 /// junit.xml: a testsuite per section, a testcase per check (fail: <failure>, error: <error>, skip and
@@ -292,7 +295,7 @@ inline void write_junit(std::ostream& os, const RunResult& run) {
       const auto& res = r->result;
       os << "    <testcase classname=\"" << xml_escape(s.name) << "\" name=\"" << xml_escape(r->check.name) << "\" time=\""
          << detail::fixed(static_cast<double>(res.duration.count()) / 1000.0, 3) << "\"";
-      const std::string msg = xml_escape(detail::utf8_safe(res.message));
+      const std::string msg = xml_escape(res.message);
       switch (res.status) {
         case Status::pass: os << "/>\n"; continue;
         case Status::advice:  // passes: advice never fails a run
@@ -301,7 +304,7 @@ inline void write_junit(std::ostream& os, const RunResult& run) {
         case Status::fail: {
           os << ">\n      <failure type=\"" << to_string(res.finding) << "\" message=\"" << msg << "\">";
           for (const auto* list : {&res.violations, &res.departures})
-            for (const auto& v : *list) os << xml_escape(detail::utf8_safe(v.to_string())) << "\n";
+            for (const auto& v : *list) os << xml_escape(v.to_string()) << "\n";
           if (res.violations.empty() && res.departures.empty()) os << msg;
           os << "</failure>\n";
           break;
@@ -436,11 +439,11 @@ inline void write_html(std::ostream& os, const RunResult& run) {
       for (const auto& q : r->check.quotes) os << "<div class=\"v\"><q>" << xml_escape(std::string(q.text)) << "</q></div>";
       os << "</td><td class=\"" << to_string(res.status) << "\">" << to_string(res.status)
          << (res.status == Status::fail ? " (" + std::string(to_string(res.finding)) + ")" : std::string()) << "</td><td>"
-         << xml_escape(detail::utf8_safe(res.message));
+         << xml_escape(res.message);
       if (res.status == Status::fail) {
         os << "<ul>";
         for (const auto* list : {&res.violations, &res.departures})
-          for (const auto& v : *list) os << "<li>" << xml_escape(detail::utf8_safe(v.to_string())) << "</li>";
+          for (const auto& v : *list) os << "<li>" << xml_escape(v.to_string()) << "</li>";
         os << "</ul>";
       }
       if (!res.variants.empty()) {
@@ -461,15 +464,20 @@ inline void write_html(std::ostream& os, const RunResult& run) {
   os << "</body></html>\n";
 }
 
-/// Writes results.json, junit.xml and report.html into dir (which must exist). Returns an error, or "".
+/// Writes results.json, junit.xml and report.html into dir (which must exist). Returns an error, or "". One report
+/// that cannot be written does not keep the others from being written.
 inline std::string write_report_dir(const std::string& dir, const RunResult& run) {
   auto write = [&](const std::string& name, auto&& fn) -> std::string {
     std::ofstream out(dir + "/" + name);
     if (!out) return "cannot write " + dir + "/" + name;
-    fn(out);
+    try {
+      fn(out);
+    } catch (const std::exception& e) {
+      return "cannot write " + dir + "/" + name + ": " + e.what();
+    }
     return out ? std::string() : "cannot write " + dir + "/" + name;
   };
-  for (auto err : {write("results.json", [&](std::ostream& o) { o << to_json(run).dump(2) << "\n"; }),
+  for (auto err : {write("results.json", [&](std::ostream& o) { o << results_json_text(run) << "\n"; }),
                    write("junit.xml", [&](std::ostream& o) { write_junit(o, run); }),
                    write("report.html", [&](std::ostream& o) { write_html(o, run); })})
     if (!err.empty()) return err;

@@ -103,6 +103,22 @@ inline std::string iso8601_now() {
   return buf;
 }
 
+/// The most of a target's bytes one text of a finding quotes: a 1 MB uid makes an excerpt, not a 1 MB message.
+inline constexpr std::size_t kMaxFindingBytes = 4096;
+
+/// Findings quote what a target sent: every text of r made printable(), whatever the bytes, and at most
+/// kMaxFindingBytes long.
+inline void make_printable(CheckResult& r) {
+  r.message = printable(r.message, kMaxFindingBytes);
+  r.pointer = printable(r.pointer, kMaxFindingBytes);
+  for (auto* list : {&r.violations, &r.departures})
+    for (auto& v : *list) {
+      v.pointer = printable(v.pointer, kMaxFindingBytes);
+      v.expected = printable(v.expected, kMaxFindingBytes);
+      v.found = printable(v.found, kMaxFindingBytes);
+    }
+}
+
 class Runner {
  public:
   /// Checks cfg first with validate(); a bad target is a programmer error here.
@@ -165,6 +181,7 @@ class Runner {
         v.found = session_->redact(v.found);
         v.expected = session_->redact(v.expected);
       }
+    make_printable(r);
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto& rec : records_)
       if (rec.check.name == check.name) {

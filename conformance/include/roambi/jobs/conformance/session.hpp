@@ -28,6 +28,80 @@
 
 namespace roambi::jobs::conformance {
 
+/// Bytes a target sent as text any report can carry: valid UTF-8 is kept, a byte that is not UTF-8 becomes
+/// \xff, a control character (C0, DEL) or a noncharacter U+FFFE/U+FFFF becomes \u0000. At most `max_bytes` of
+/// the input are read, "..." marking the cut. Its output passes through it unchanged, so it may be applied twice.
+inline std::string printable(std::string_view bytes, std::size_t max_bytes = std::string_view::npos) {
+  static const char* hex = "0123456789abcdef";
+  const auto at = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  const std::size_t end = std::min(bytes.size(), max_bytes);
+  std::string out;
+  out.reserve(end + 8);
+  for (std::size_t i = 0; i < end;) {
+    const unsigned char c = at(i);
+    if (c < 0x20 || c == 0x7f) {
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+      ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    // RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF (what nlohmann::json::dump accepts).
+    std::size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 2;
+    else if (c >= 0xe0 && c <= 0xef) n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+    else if (c >= 0xf0 && c <= 0xf4) n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+    bool ok = n != 0 && i + n <= bytes.size() && at(i + 1) >= lo && at(i + 1) <= hi;
+    for (std::size_t k = 2; ok && k < n; ++k) ok = (at(i + k) & 0xc0) == 0x80;
+    if (!ok) {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+      ++i;
+    } else if (n == 3 && c == 0xef && at(i + 1) == 0xbf && at(i + 2) >= 0xbe) {
+      out += at(i + 2) == 0xbe ? "\\ufffe" : "\\uffff";  // not characters in XML 1.0
+      i += 3;
+    } else {
+      out.append(bytes.data() + i, n);
+      i += n;
+    }
+  }
+  if (end < bytes.size()) out += "...";
+  return out;
+}
+
+/// The deepest nesting of arrays and objects the suite reads in a body; a deeper body reads as not JSON. dump()
+/// and copies of a tree recurse, so a body nested a million deep would overflow the stack (serde_json stops at 128).
+inline constexpr std::size_t kMaxJsonDepth = 128;
+
+namespace detail {
+/// Whether arrays and objects in text nest deeper than limit (strings skipped); no need to parse to know.
+inline bool nested_deeper_than(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+}  // namespace detail
+
 /// A target as the docs define it: scheme, host, optional port and a path ending in the version segment.
 struct Target {
   std::string url;     // as given, without a trailing slash
@@ -119,26 +193,26 @@ struct HttpResult {
         return v;
     return {};
   }
-  /// The body as JSON; a discarded value when it is not JSON.
-  nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
+  /// The body as JSON; a discarded value when it is not JSON or nests deeper than kMaxJsonDepth.
+  nlohmann::json json() const {
+    if (detail::nested_deeper_than(body, kMaxJsonDepth)) return nlohmann::json(nlohmann::json::value_t::discarded);
+    return nlohmann::json::parse(body, nullptr, false);
+  }
   double elapsed_ms() const { return static_cast<double>(elapsed.count()) / 1000.0; }
 
-  /// "POST /1/accounts/a/files/analytics -> HTTP 400 {"error":...}", or the transport failure.
+  /// "POST /1/accounts/a/files/analytics -> HTTP 400 {"error":...}", or the transport failure. What the target
+  /// sent is shown as printable() shows it.
   std::string describe(std::size_t body_chars = 160) const {
-    std::string s = method + " " + path + " -> ";
-    if (!ok()) return s + error;
+    std::string s = printable(method + " " + path) + " -> ";
+    if (!ok()) return s + printable(error);
     s += "HTTP " + std::to_string(status);
     if (status >= 300 && status < 400 && !header("Location").empty())
-      s += " redirect to " + header("Location") + " (the suite does not follow redirects)";
-    if (!body.empty()) {
-      std::string b = body.substr(0, body_chars);
-      for (auto& c : b)
-        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-      s += " " + b + (body.size() > body_chars ? "..." : "");
-    } else {
-      s += " (empty body)";
-    }
-    return s;
+      s += " redirect to " + printable(header("Location"), body_chars) + " (the suite does not follow redirects)";
+    if (body.empty()) return s + " (empty body)";
+    std::string excerpt = body.substr(0, body_chars + 3);  // + 3: printable() keeps a character the cut would split
+    for (auto& c : excerpt)
+      if (c == '\n' || c == '\r' || c == '\t') c = ' ';  // a pretty-printed body stays readable on one line
+    return s + " " + printable(excerpt, body_chars);
   }
 };
 
