@@ -33,8 +33,9 @@ using roambi::jobs::conformance::testing::not_passed;
 namespace proxy = roambi::jobs::conformance::proxy;
 
 /// A fake as a real server runs: its own clock, jobs that end after 1.2 s, retry_after 1, no rate limit.
-fake::Options real_clock_options() {
+fake::Options real_clock_options(const Profile& profile = kLenient) {
   fake::Options o;
+  o.profile = profile;
   o.clock = fake::ClockMode::real;
   o.job_duration = std::chrono::milliseconds(1200);
   o.retry_after_seconds = 1;
@@ -63,13 +64,15 @@ struct Outcome {
   std::uint64_t exchanges = 0, mutated = 0;
 };
 
-Outcome run_through(const proxy::Operator* op) {
-  fake::FakeServer server(real_clock_options());
+Outcome run_through(const proxy::Operator* op, const Profile& profile = kLenient) {
+  fake::FakeServer server(real_clock_options(profile));
   EXPECT_TRUE(server.start()) << server.error();
   proxy::MutatingProxy p(server.base_url(), op);
   EXPECT_TRUE(p.start()) << p.error();
   const bool timing = op && std::string_view(op->name).rfind("timing/", 0) == 0;
-  Runner runner(config_for_proxy(p, timing));
+  auto cfg = config_for_proxy(p, timing);
+  cfg.profile = &profile;
+  Runner runner(cfg);
   Outcome o{runner.run_all(), {}, 0, 0};
   for (const auto& r : o.run.records)
     if (r.ran && r.result.status == Status::fail) o.caught += (o.caught.empty() ? "" : ", ") + r.check.name;
@@ -114,13 +117,19 @@ class OperatorTable : public ::testing::Environment {
 };
 OperatorTable* OperatorTable::instance = static_cast<OperatorTable*>(::testing::AddGlobalTestEnvironment(new OperatorTable));
 
-TEST(ConformanceProxyTest, APlainProxyPassesTheFakeOnItsRealClock) {
-  auto o = run_through(nullptr);
+// The suite passes the fake on its real clock in every profile, as it does on the manual clock.
+class ConformanceProxyProfileTest : public ::testing::TestWithParam<const Profile*> {};
+
+TEST_P(ConformanceProxyProfileTest, APlainProxyPassesTheFakeOnItsRealClock) {
+  auto o = run_through(nullptr, *GetParam());
   EXPECT_EQ(o.run.exit_code(), 0) << not_passed(o.run);
   EXPECT_EQ(o.run.count(Status::fail) + o.run.count(Status::error), 0u) << not_passed(o.run);
   EXPECT_EQ(o.mutated, 0u);
   EXPECT_GT(o.exchanges, 50u);
 }
+
+INSTANTIATE_TEST_SUITE_P(EveryProfile, ConformanceProxyProfileTest, ::testing::ValuesIn(kProfiles),
+                         [](const auto& info) { return camel(info.param->name()); });
 
 class ConformanceProxyOperatorTest : public ::testing::TestWithParam<proxy::Operator> {};
 

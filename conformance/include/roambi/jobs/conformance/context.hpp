@@ -305,11 +305,11 @@ class Context {
       if (pace == Pace::quarter && f.polls < 8) interval = std::max<std::int64_t>(250, interval / 4);
       if (cfg.now_ms() - t0 + interval > budget_ms) {
         f.over_budget = true;
+        f.problem = "job " + job_name + " was still processing after " + std::to_string((cfg.now_ms() - t0) / 1000) +
+                    " s, the next poll past budgets.lifecycle_s = " +
+                    std::to_string(static_cast<long long>(cfg.lifecycle_budget_s)) + " s";
         std::lock_guard<std::recursive_mutex> lock(mutex_);
-        if (!unfinished_)
-          unfinished_ = "job " + job_name + " was still processing after " +
-                        std::to_string((cfg.now_ms() - t0) / 1000) + " s, within budgets.lifecycle_s = " +
-                        std::to_string(static_cast<long long>(cfg.lifecycle_budget_s)) + " s";
+        if (!unfinished_) unfinished_ = f.problem;
         break;
       }
       if (!pause_reporting(std::chrono::milliseconds(interval), [&] {
