@@ -236,8 +236,8 @@ class Context {
 
   /// Submits req and polls the job until it ends or the lifecycle budget runs out; then `extra_reads` more reads.
   /// Never waits blindly: a status outside the documented set stops it at once; once one job has outlived the
-  /// budget, later jobs get a few reads (kReadsWhenUnfinished) instead of a budget each; every pause of over
-  /// kProgressEvery says on cfg.progress which job it waits for, how long so far and the budget.
+  /// budget, later jobs get a few reads (kReadsWhenUnfinished) instead of a budget each; every kProgressEvery of
+  /// real waiting says on cfg.progress which job it waits for, how long so far and the budget.
   JobFlow run_flow(const SubmitRequest& req, Pace pace, int extra_reads, RequestOptions o = {}) {
     JobFlow f;
     f.title = req.title;
@@ -364,7 +364,7 @@ class Context {
     for (int i = 0; i < 8; ++i) run_id_ += hex[g() & 15u];
   }
 
-  /// The status a job body shows when it is none of the documented values, quoted; "" when documented.
+  /// The status a job body shows when it is none of the documented values, quoted (an excerpt); "" when documented.
   static std::string undocumented_status(const nlohmann::json& body) {
     const nlohmann::json* o = &body;
     if (body.is_object())
@@ -373,7 +373,8 @@ class Context {
     auto it = o->find(field::kStatus);
     if (it == o->end()) return "(absent)";
     if (it->is_string() && job_status_named(it->get_ref<const std::string&>())) return {};
-    return it->dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+    auto text = it->dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+    return text.size() > 80 ? text.substr(0, 80) + "..." : text;
   }
   /// Pauses for d, telling cfg.progress after every kProgressEvery of waiting where the wait is real time.
   template <class Say>
