@@ -1,6 +1,7 @@
 // The suite's verdicts rest on the documents: every check quotes the sentences it enforces (found verbatim in
 // ../shared/spec), names the decision it expects instead, or is advice; docs/checks.md is the catalogue's table; the
 // project's own answers (U4, U5) fail only as departures; no wait is blind.
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -66,6 +67,15 @@ TEST(ConformanceAuditTest, EveryCheckQuotesItsSentencesOrSaysItIsAdviceOrABudget
       EXPECT_NE(fold_space(document(q.source)).find(fold_space(q.text)), std::string::npos) << c.name << ": " << q.text;
     }
   }
+}
+
+// A hostile case left out of hostile_bases() would become advice unnoticed: each case names its basis, once.
+TEST(ConformanceAuditTest, EveryHostileCaseNamesItsBasisOnce) {
+  const auto cases = conformance::detail::hostile_cases();
+  EXPECT_EQ(cases.size(), hostile_bases().size());
+  for (const auto& hc : cases)
+    EXPECT_EQ(std::count_if(hostile_bases().begin(), hostile_bases().end(), [&](const HostileBasis& b) { return b.name == hc.name; }), 1)
+        << hc.name;
 }
 
 TEST(ConformanceAuditTest, ChecksDocMatchesTheCatalogue) {
