@@ -622,10 +622,11 @@ TEST_P(FakeVariantTest, BehavesAsTheVariantSays) {
   c->run();
 }
 
+// "D4bTheStatusLinkIsApi1JobAndFollowingItReadsTheJob": the decision's id, then the behaviour (no underscores).
 std::string case_name(const ::testing::TestParamInfo<VariantInfo>& p) {
-  const std::string variant = camel_case(std::string(info(p.param.decision).name) + "_" + std::string(p.param.name));
   const BehaviourCase* c = case_of(p.param.variant);
-  return c ? variant + "_" + c->behaviour : variant + "_HasNoBehaviouralTest";
+  return std::string(info(p.param.decision).id) +
+         (c ? c->behaviour : camel_case(std::string(info(p.param.decision).name) + "_" + std::string(p.param.name)) + "HasNoBehaviouralTest");
 }
 INSTANTIATE_TEST_SUITE_P(EveryVariant, FakeVariantTest, ::testing::ValuesIn(kVariants), case_name);
 
