@@ -1,8 +1,9 @@
 // Every variant of every decision (decisions.hpp), shown over HTTP by a fake whose profile chooses it; a variant the
 // fake never emits is shown judged by the model as each built-in profile says, beside the form the fake emits instead.
+#include <array>
+#include <chrono>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <roambi/jobs/fake/admin.hpp>
 #include <roambi/jobs/fake/gtest.hpp>
 #include <roambi/jobs/judge.hpp>
 
@@ -206,7 +208,7 @@ json pace_verdict(Variant v) {
   Fake f(choosing(v), [](Options& o) { o.admin_api = true; });
   if (!f.started()) return json(f.error());
   f.get(status_path(uid_of(f.submit())));  // no time passes between the two requests
-  const json answer = body_of(f.get("/__admin/verdicts"));
+  const json answer = body_of(f.get(std::string(fake::kAdminPrefix) + "/verdicts"));
   for (const auto& verdict : answer["verdicts"])
     if (verdict["name"] == "client/polls-at-retry-after-pace") return verdict;
   return nullptr;
