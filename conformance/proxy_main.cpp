@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
       ->check(cli::range(std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max()));
   app.add_flag("--list-operators", list, "list the operators (name, what it does, why no check can see it) and exit");
   app.add_flag("--markdown", markdown, "with --list-operators: the table docs/proxy-operators.md embeds");
-  cli::help_and_version(app, "", "roambi-mutating-proxy " + std::string(roambi::jobs::kToolkitVersion), "");
+  cli::help_and_version(app, "this text", "roambi-mutating-proxy " + std::string(roambi::jobs::kToolkitVersion));
   if (auto parsed = cli::parse(app, argc, argv); !parsed.go_on()) return parsed.exit_code;
   if (list) {
     if (markdown) {
