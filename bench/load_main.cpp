@@ -1,6 +1,5 @@
 // roambi-load: the workload runner. Virtual clients submit jobs at a constant arrival rate (open loop) or as fast as
 // the target answers (closed loop), poll each job as retry_after asks until it ends, and report CO-safe percentiles.
-#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -9,9 +8,11 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include <roambi/jobs/cli/app.hpp>
 #include <roambi/jobs/fake/server.hpp>
 #include <roambi/jobs/version.hpp>
 #include <roambi/jobs/conformance/config.hpp>
@@ -24,7 +25,7 @@ namespace {
 using namespace roambi::jobs;
 using namespace roambi::jobs::bench;
 
-constexpr const char* kUsage = R"(roambi-load: load a Jobs API deployment (or the fake) the way clients do, and measure it honestly.
+constexpr const char* kIntro = R"(roambi-load: load a Jobs API deployment (or the fake) the way clients do, and measure it honestly.
 
 Usage: roambi-load --target URL [options]
        roambi-load --embedded [options]
@@ -33,64 +34,18 @@ Open loop (default): jobs arrive at --rate per second whatever the target does; 
 its retry_after asks (or every --poll-interval) until it is complete or error. Latency counts from the time a
 request was meant to be sent, so a target that stalls cannot hide its stalls (no coordinated omission); the
 service time (from the actual send, what wrk reports) is shown beside it. Closed loop (--mode closed): each
-connection sends its next request as soon as the last is answered: the maximum throughput.
+connection sends its next request as soon as the last is answered: the maximum throughput.)";
 
-Options (flag > environment > default):
-  --target URL          base URL, version included: https://api.example.com/1     [ROAMBI_TARGET]
-  --embedded            start the fake in-process (real clock, rate limit off) and load it instead
-  --config FILE         tokens and tenant ids in roambi-conformance's config format  [ROAMBI_CONFIG; default: demo tenant]
-                        tokens may come from ROAMBI_TOKENS (comma-separated) or ROAMBI_TOKEN instead; never argv
-  --mode MODE           open | closed                                               [default open]
-  --scenario S          lifecycle (submit, poll to the end) | submit | status (polls of one job)  [default lifecycle]
-  --rate N              open loop: arrivals per second (jobs; polls for status)     [default 10]
-  --connections N       keep-alive connections, one worker each                     [default 8]
-  --duration S          seconds during which work arrives                           [default 10]
-  --jobs N              stop after N arrivals (jobs; polls for status), even before --duration
-  --drain S             then seconds for in-flight jobs to end                      [default 30]
-  --poll-interval MS    poll every MS instead of each job's retry_after
-  --job-timeout S       abandon a job not ended after S seconds                     [default 120]
-  --status-path PATH    status scenario: poll this path (default: submit a job and poll its status_url)
-  --timeout MS          per request, send to last byte                              [default 10000]
-  --insecure            do not verify the TLS certificate
-  --out FILE            write the JSON result there too
-  --format text|json    stdout: a summary table, or the JSON result                 [default text]
-  --quiet               no progress lines on stderr (one a second otherwise)
-  --budget-ms ROUTE[.pNN]=MS  latency budget, as roambi-conformance's: ROUTE submit_job or check_job_status,
-                        p50, p95 (default) or p99; repeatable  [ROAMBI_BUDGET_MS, comma-separated; default: the config's,
-                        else the demo config's]. Held by --emit artillery's run (ensure), not by roambi-load's own
-  --emit artillery DIR  do not run: write DIR/roambi-load.yml (an Artillery scenario) and DIR/roambi-load.js (its
-                        processor) for this same workload (open loop, lifecycle or submit; needs --target), to run with
-                        `artillery run` here or on many machines (`artillery run-fargate --count N`, `run-lambda`).
-                        Tokens are read at run time from ROAMBI_TOKENS or ROAMBI_TOKEN, never written; the budgets
-                        become `ensure` thresholds, so a run over budget exits non-zero
-  --help, --version
-
-Result (JSON, schema_version 1): jobs {started, completed, failed, abandoned, unfinished, per_s}, requests {submits,
+constexpr const char* kFooter = R"(Result (JSON, schema_version 1): jobs {started, completed, failed, abandoned, unfinished, per_s}, requests {submits,
 polls, total, per_s}, latency_ms and service_time_ms {submit, poll} each {count, min, mean, p50, p75, p90, p95, p99,
 p99.9, max}, job_time_ms (intended submit to the answer showing the end), polls_per_job, errors {code: count}.
 jobs.per_s is the jobs that ended (of those started within --duration) per second of --duration; requests.per_s
 counts the answers received within --duration.
 
 Exit codes: 0 the run finished (errors, if any, are in the result), or --emit wrote its files; 1 the target could not
-be loaded at all, or the files not written; 2 bad usage.
-)";
+be loaded at all, or the files not written; 2 bad usage.)";
 
-int usage_error(const std::string& what) {
-  std::cerr << "roambi-load: " << what << "\nRun with --help for more information.\n";
-  return 2;
-}
-
-bool number(const std::string& s, double lo, double hi, double& out) {
-  char* end = nullptr;
-  errno = 0;
-  out = std::strtod(s.c_str(), &end);
-  return !s.empty() && *end == '\0' && errno == 0 && out >= lo && out <= hi;
-}
-
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : fallback;
-}
+int usage_error(const std::string& what) { return roambi::jobs::cli::usage_error("roambi-load", what); }
 
 void print_text(const nlohmann::json& r, std::ostream& out) {
   char line[256];
@@ -133,86 +88,83 @@ void print_text(const nlohmann::json& r, std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  std::string target_url = env_or("ROAMBI_TARGET", ""), config = env_or("ROAMBI_CONFIG", ""), mode = "open",
-              scenario = "lifecycle", rate = "10", connections = "8", duration = "10", drain = "30", poll_interval,
-              job_timeout = "120", status_path_arg, max_jobs = "0", timeout = "10000", out_file, format = "text",
-              emit_format, emit_dir;
-  std::vector<std::string> budgets;
+  namespace cli = roambi::jobs::cli;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  std::string target_url, config, mode = "open", scenario = "lifecycle", status_path_arg, out_file, format = "text";
+  double rate = 10, duration = 10, drain = 30, job_timeout = 120, timeout = 10000;
+  std::optional<double> poll_interval;
+  int connections = 8;
+  std::uint64_t max_jobs = 0;
+  std::vector<std::string> budgets, emit;
   bool embedded = false, insecure = false, quiet = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--emit") {
-      if (i + 2 >= args.size()) return usage_error("--emit needs a format and a directory: --emit artillery DIR");
-      emit_format = args[++i];
-      emit_dir = args[++i];
-      if (emit_format != "artillery") return usage_error("--emit: unknown format \"" + emit_format + "\" (artillery)");
-      continue;
-    }
-    if (a == "--budget-ms") {
-      if (i + 1 >= args.size()) return usage_error(a + " needs a value");
-      budgets.push_back(args[++i]);
-      continue;
-    }
-    if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      return 0;
-    }
-    if (a == "--version") {
-      std::cout << "roambi-load " << kToolkitVersion << " (Jobs API v" << kApiVersion << ")\n";
-      return 0;
-    }
-    if (a == "--embedded") { embedded = true; continue; }
-    if (a == "--insecure") { insecure = true; continue; }
-    if (a == "--quiet") { quiet = true; continue; }
-    std::string* into = a == "--target"          ? &target_url
-                        : a == "--config"        ? &config
-                        : a == "--mode"          ? &mode
-                        : a == "--scenario"      ? &scenario
-                        : a == "--rate"          ? &rate
-                        : a == "--connections"   ? &connections
-                        : a == "--duration"      ? &duration
-                        : a == "--drain"         ? &drain
-                        : a == "--poll-interval" ? &poll_interval
-                        : a == "--job-timeout"   ? &job_timeout
-                        : a == "--status-path"   ? &status_path_arg
-                        : a == "--jobs"          ? &max_jobs
-                        : a == "--timeout"       ? &timeout
-                        : a == "--out"           ? &out_file
-                        : a == "--format"        ? &format
-                                                 : nullptr;
-    if (!into) return usage_error("unknown option " + a);
-    if (i + 1 >= args.size()) return usage_error(a + " needs a value");
-    *into = args[++i];
-  }
+  CLI::App app{kIntro, "roambi-load"};
+  cli::lay_out(app, 24);
+  app.footer(kFooter);
+  app.option_defaults()->group("Options (flag > environment > default)");
+  app.add_option("--target", target_url, "base URL, version included: https://api.example.com/1 [ROAMBI_TARGET]")
+      ->option_text("URL")->envname("ROAMBI_TARGET");
+  app.add_flag("--embedded", embedded, "start the fake in-process (real clock, rate limit off) and load it instead");
+  app.add_option("--config", config,
+                 "tokens and tenant ids in roambi-conformance's config format [ROAMBI_CONFIG; default: demo tenant]\n"
+                 "tokens may come from ROAMBI_TOKENS (comma-separated) or ROAMBI_TOKEN instead; never argv")
+      ->option_text("FILE")->envname("ROAMBI_CONFIG");
+  app.add_option("--mode", mode, "open | closed [default open]")
+      ->option_text("MODE")->check(CLI::IsMember({"open", "closed"}));
+  app.add_option("--scenario", scenario,
+                 "lifecycle (submit, poll to the end) | submit | status (polls of one job) [default lifecycle]")
+      ->option_text("S")->check(CLI::IsMember({"lifecycle", "submit", "status"}));
+  app.add_option("--rate", rate, "open loop: arrivals per second (jobs; polls for status) [default 10]")
+      ->option_text("N")->transform(cli::real())->check(cli::range(0.001, 1e7));
+  app.add_option("--connections", connections, "keep-alive connections, one worker each [default 8]")
+      ->option_text("N")->transform(cli::decimal())->check(cli::range(1, 4096));
+  app.add_option("--duration", duration, "seconds during which work arrives [default 10]")
+      ->option_text("S")->transform(cli::real())->check(cli::range(0.001, 86400.0));
+  app.add_option("--jobs", max_jobs, "stop after N arrivals (jobs; polls for status), even before --duration")
+      ->option_text("N")->transform(cli::decimal())->check(cli::range(std::uint64_t{0}, std::uint64_t{1000000000000}));
+  app.add_option("--drain", drain, "then seconds for in-flight jobs to end [default 30]")
+      ->option_text("S")->transform(cli::real())->check(cli::range(0.0, 86400.0));
+  app.add_option("--poll-interval", poll_interval, "poll every MS instead of each job's retry_after")
+      ->option_text("MS")->transform(cli::real())->check(cli::range(0.0, 86400000.0));
+  app.add_option("--job-timeout", job_timeout, "abandon a job not ended after S seconds [default 120]")
+      ->option_text("S")->transform(cli::real())->check(cli::range(0.001, 86400.0));
+  app.add_option("--status-path", status_path_arg,
+                 "status scenario: poll this path (default: submit a job and poll its status_url)")
+      ->option_text("PATH");
+  app.add_option("--timeout", timeout, "per request, send to last byte [default 10000]")
+      ->option_text("MS")->transform(cli::real())->check(cli::range(1.0, 3600000.0));
+  app.add_flag("--insecure", insecure, "do not verify the TLS certificate");
+  app.add_option("--out", out_file, "write the JSON result there too")->option_text("FILE");
+  app.add_option("--format", format, "stdout: a summary table, or the JSON result [default text]")
+      ->option_text("text|json")->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--quiet", quiet, "no progress lines on stderr (one a second otherwise)");
+  app.add_option("--budget-ms", budgets,
+                 "latency budget, as roambi-conformance's: ROUTE submit_job or check_job_status,\n"
+                 "p50, p95 (default) or p99; repeatable [ROAMBI_BUDGET_MS, comma-separated; default: the config's,\n"
+                 "else the demo config's]. Held by --emit artillery's run (ensure), not by roambi-load's own")
+      ->option_text("ROUTE[.pNN]=MS")->envname("ROAMBI_BUDGET_MS");
+  app.add_option("--emit", emit,
+                 "do not run: write DIR/roambi-load.yml (an Artillery scenario) and DIR/roambi-load.js (its\n"
+                 "processor) for this same workload (open loop, lifecycle or submit; needs --target), to run with\n"
+                 "`artillery run` here or on many machines (`artillery run-fargate --count N`, `run-lambda`).\n"
+                 "Tokens are read at run time from ROAMBI_TOKENS or ROAMBI_TOKEN, never written; the budgets\n"
+                 "become `ensure` thresholds, so a run over budget exits non-zero")
+      ->option_text("artillery DIR")->expected(2);
+  cli::help_and_version(app, "this text", "roambi-load " + std::string(kToolkitVersion) + " (Jobs API v" + std::to_string(kApiVersion) + ")");
+  if (auto parsed = cli::parse(app, argc, argv); !parsed.go_on()) return parsed.exit_code;
+  if (!emit.empty() && emit[0] != "artillery") return usage_error("--emit: unknown format \"" + emit[0] + "\" (artillery)");
+  const std::string emit_dir = emit.empty() ? "" : emit[1];
 
   LoadOptions o;
-  double n = 0;
-  if (mode != "open" && mode != "closed") return usage_error("--mode must be open or closed, got \"" + mode + "\"");
   o.mode = mode == "open" ? LoadMode::open : LoadMode::closed;
-  if (scenario == "lifecycle") o.scenario = Scenario::lifecycle;
-  else if (scenario == "submit") o.scenario = Scenario::submit;
-  else if (scenario == "status") o.scenario = Scenario::status;
-  else return usage_error("--scenario must be lifecycle, submit or status, got \"" + scenario + "\"");
-  if (!number(rate, 0.001, 1e7, o.rate)) return usage_error("--rate must be a number > 0, got \"" + rate + "\"");
-  if (!number(connections, 1, 4096, n) || n != static_cast<int>(n)) return usage_error("--connections must be 1..4096");
-  o.connections = static_cast<int>(n);
-  if (!number(duration, 0.001, 86400, n)) return usage_error("--duration must be seconds > 0, got \"" + duration + "\"");
-  o.duration = std::chrono::milliseconds(static_cast<std::int64_t>(n * 1000));
-  if (!number(drain, 0, 86400, n)) return usage_error("--drain must be seconds >= 0, got \"" + drain + "\"");
-  o.drain = std::chrono::milliseconds(static_cast<std::int64_t>(n * 1000));
-  if (!poll_interval.empty()) {
-    if (!number(poll_interval, 0, 86400000, n)) return usage_error("--poll-interval must be milliseconds >= 0");
-    o.poll_interval = std::chrono::milliseconds(static_cast<std::int64_t>(n));
-  }
-  if (!number(max_jobs, 0, 1e12, n) || n != static_cast<double>(static_cast<std::uint64_t>(n)))
-    return usage_error("--jobs must be a whole number >= 0, got \"" + max_jobs + "\"");
-  o.max_jobs = static_cast<std::uint64_t>(n);
-  if (!number(job_timeout, 0.001, 86400, n)) return usage_error("--job-timeout must be seconds > 0");
-  o.job_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(n * 1000));
-  if (!number(timeout, 1, 3600000, n)) return usage_error("--timeout must be milliseconds >= 1");
-  const auto response_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(n));
-  if (format != "text" && format != "json") return usage_error("--format must be text or json");
+  o.scenario = scenario == "lifecycle" ? Scenario::lifecycle : scenario == "submit" ? Scenario::submit : Scenario::status;
+  o.rate = rate;
+  o.connections = connections;
+  o.duration = std::chrono::milliseconds(static_cast<std::int64_t>(duration * 1000));
+  o.drain = std::chrono::milliseconds(static_cast<std::int64_t>(drain * 1000));
+  if (poll_interval) o.poll_interval = std::chrono::milliseconds(static_cast<std::int64_t>(*poll_interval));
+  o.max_jobs = max_jobs;
+  o.job_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(job_timeout * 1000));
+  const auto response_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout));
   if (quiet) o.progress_every = std::chrono::milliseconds(0);
   o.status_path = status_path_arg;
 
@@ -232,14 +184,14 @@ int main(int argc, char** argv) {
     if (!err.empty()) return usage_error("--config: " + err);
   }
   apply_token_env(cfg);
-  if (budgets.empty()) budgets = conformance::detail::split_list(env_or("ROAMBI_BUDGET_MS", ""));
-  for (const auto& b : budgets) {
-    conformance::Config one;
-    if (auto err = conformance::apply_budget_spec(one, b); !err.empty()) return usage_error("--budget-ms " + err);
-    merge_budgets(one);
-  }
+  for (const auto& item : budgets)  // a comma-separated list, as ROAMBI_BUDGET_MS gives it, is several
+    for (const auto& b : conformance::detail::split_list(item)) {
+      conformance::Config one;
+      if (auto err = conformance::apply_budget_spec(one, b); !err.empty()) return usage_error("--budget-ms " + err);
+      merge_budgets(one);
+    }
 
-  if (!emit_format.empty()) {
+  if (!emit.empty()) {
     if (embedded) return usage_error("--emit writes files for a --target; the embedded fake ends with roambi-load");
     if (target_url.empty()) return usage_error("--emit needs --target URL");
     std::string why;

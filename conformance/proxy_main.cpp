@@ -1,13 +1,15 @@
 // roambi-mutating-proxy: sits between a client and a Jobs API server and rewrites the answers with one operator.
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include <pthread.h>
 
+#include <roambi/jobs/cli/app.hpp>
 #include <roambi/jobs/version.hpp>
 #include <roambi/jobs/conformance/mutating_proxy.hpp>
 
@@ -15,77 +17,44 @@ namespace {
 
 namespace proxy = roambi::jobs::conformance::proxy;
 
-constexpr const char* kUsage = R"(roambi-mutating-proxy: forwards every request to a Jobs API server and rewrites its answers
+constexpr const char* kIntro = R"(roambi-mutating-proxy: forwards every request to a Jobs API server and rewrites its answers
 with one operator (a defect of one kind), to show that a conformance suite catches it.
 
 Usage: roambi-mutating-proxy --upstream URL [--operator NAME] [options]
 
 The first line on stdout is "listening on http://127.0.0.1:PORT/1": the base URL to hand to clients
-(the upstream's base path, on the proxy's origin). SIGINT or SIGTERM stops it.
+(the upstream's base path, on the proxy's origin). SIGINT or SIGTERM stops it.)";
 
-Options (each has an environment mirror; a flag wins over the environment):
-  --upstream URL     base URL of the server, version included: http://127.0.0.1:8080/1   [ROAMBI_PROXY_UPSTREAM]
-  --operator NAME    the operator applied to every answer; none: a plain proxy          [ROAMBI_PROXY_OPERATOR]
-  --port N           port to bind on 127.0.0.1; 0 = any free port (default 0)           [ROAMBI_PROXY_PORT]
-  --seed N           seed of the operators that draw (default 1)                         [ROAMBI_PROXY_SEED]
-  --list-operators   list the operators (name, what it does, why no check can see it) and exit
-  --markdown         with --list-operators: the table docs/proxy-operators.md embeds
-  --help, --version
-)";
-
-int usage_error(const std::string& what) {
-  std::cerr << "roambi-mutating-proxy: " << what << "\nRun with --help for more information.\n";
-  return 2;
-}
-
-std::string env_or(const char* name, std::string fallback) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : fallback;
-}
-
-bool parse_uint(const std::string& s, unsigned long long hi, unsigned long long& out) {
-  char* end = nullptr;
-  errno = 0;
-  out = std::strtoull(s.c_str(), &end, 10);
-  return !s.empty() && s[0] != '-' && *end == '\0' && errno == 0 && out <= hi;
-}
+int usage_error(const std::string& what) { return roambi::jobs::cli::usage_error("roambi-mutating-proxy", what); }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  std::string upstream = env_or("ROAMBI_PROXY_UPSTREAM", ""), op_name = env_or("ROAMBI_PROXY_OPERATOR", ""),
-              port = env_or("ROAMBI_PROXY_PORT", "0"), seed = env_or("ROAMBI_PROXY_SEED", "1");
+  namespace cli = roambi::jobs::cli;
+  std::string upstream, op_name;
+  int port = 0;
+  std::uint64_t seed = 1;
   bool list = false, markdown = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](std::string& into) {
-      if (i + 1 >= args.size()) return false;
-      into = args[++i];
-      return true;
-    };
-    if (a == "--help") {
-      std::cout << kUsage;
-      return 0;
-    } else if (a == "--version") {
-      std::cout << "roambi-mutating-proxy " << roambi::jobs::kToolkitVersion << "\n";
-      return 0;
-    } else if (a == "--list-operators") {
-      list = true;
-    } else if (a == "--markdown") {
-      markdown = true;
-    } else if (a == "--upstream") {
-      if (!value(upstream)) return usage_error("--upstream needs a URL");
-    } else if (a == "--operator") {
-      if (!value(op_name)) return usage_error("--operator needs a name (see --list-operators)");
-    } else if (a == "--port") {
-      if (!value(port)) return usage_error("--port needs a number");
-    } else if (a == "--seed") {
-      if (!value(seed)) return usage_error("--seed needs a number");
-    } else {
-      return usage_error("unknown option " + a);
-    }
-  }
+  CLI::App app{kIntro, "roambi-mutating-proxy"};
+  cli::lay_out(app, 21);
+  app.option_defaults()->group("Options (each has an environment mirror; a flag wins over the environment)");
+  app.add_option("--upstream", upstream,
+                 "base URL of the server, version included: http://127.0.0.1:8080/1 [ROAMBI_PROXY_UPSTREAM]")
+      ->option_text("URL")->envname("ROAMBI_PROXY_UPSTREAM");
+  app.add_option("--operator", op_name, "the operator applied to every answer; none: a plain proxy [ROAMBI_PROXY_OPERATOR]")
+      ->option_text("NAME")->envname("ROAMBI_PROXY_OPERATOR")
+      ->check([](const std::string& name) {
+        return proxy::operator_named(name) ? std::string() : "no operator named " + name + " (see --list-operators)";
+      });
+  app.add_option("--port", port, "port to bind on 127.0.0.1; 0 = any free port (default 0) [ROAMBI_PROXY_PORT]")
+      ->option_text("N")->envname("ROAMBI_PROXY_PORT")->transform(cli::decimal())->check(cli::range(0, 65535));
+  app.add_option("--seed", seed, "seed of the operators that draw (default 1) [ROAMBI_PROXY_SEED]")
+      ->option_text("N")->envname("ROAMBI_PROXY_SEED")->transform(cli::decimal())
+      ->check(cli::range(std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max()));
+  app.add_flag("--list-operators", list, "list the operators (name, what it does, why no check can see it) and exit");
+  app.add_flag("--markdown", markdown, "with --list-operators: the table docs/proxy-operators.md embeds");
+  cli::help_and_version(app, "this text", "roambi-mutating-proxy " + std::string(roambi::jobs::kToolkitVersion));
+  if (auto parsed = cli::parse(app, argc, argv); !parsed.go_on()) return parsed.exit_code;
   if (list) {
     if (markdown) {
       std::cout << proxy::operators_markdown();
@@ -96,12 +65,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (upstream.empty()) return usage_error("no upstream: give --upstream URL");
-  const proxy::Operator* op = nullptr;
-  if (!op_name.empty() && !(op = proxy::operator_named(op_name)))
-    return usage_error("no operator named " + op_name + " (see --list-operators)");
-  unsigned long long port_n = 0, seed_n = 0;
-  if (!parse_uint(port, 65535, port_n)) return usage_error("--port: " + port + " is not a port number");
-  if (!parse_uint(seed, ~0ULL, seed_n)) return usage_error("--seed: " + seed + " is not a number");
+  const proxy::Operator* op = op_name.empty() ? nullptr : proxy::operator_named(op_name);
   std::string why;
   if (!roambi::jobs::conformance::Target::parse(upstream, &why)) return usage_error("--upstream: " + why);
 
@@ -112,8 +76,8 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  proxy::MutatingProxy p(upstream, op, seed_n);
-  if (!p.start(static_cast<int>(port_n))) {
+  proxy::MutatingProxy p(upstream, op, seed);
+  if (!p.start(port)) {
     std::cerr << "roambi-mutating-proxy: " << p.error() << "\n";
     return 1;
   }

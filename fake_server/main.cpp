@@ -1,9 +1,11 @@
 // roambi-fake-server: the fake Jobs API server as a standalone binary, for clients in any language.
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -14,6 +16,7 @@
 #include <malloc.h>
 #endif
 
+#include <roambi/jobs/cli/app.hpp>
 #include <roambi/jobs/fake/server.hpp>
 #include <roambi/jobs/openapi.hpp>
 #include <roambi/jobs/version.hpp>
@@ -29,7 +32,7 @@ namespace {
 using namespace roambi::jobs;
 using namespace roambi::jobs::fake;
 
-constexpr const char* kUsage = R"(roambi-fake-server: a faithful, deterministic fake of the Roambi Business Jobs API.
+constexpr const char* kIntro = R"(roambi-fake-server: a faithful, deterministic fake of the Roambi Business Jobs API.
 
 Usage: roambi-fake-server [options]
 
@@ -37,36 +40,9 @@ Serves POST /1/accounts/{account_uid}/files/analytics (Submit Job: JSON body, or
 source_file), GET /1/jobs/{job_uid} (Check Job Status) and POST /1/token (token refresh, as the official Java client
 sends it), with the demo tenant of fixtures/default.json unless --fixtures names another. The first line on stdout is
 "listening on http://HOST:PORT/1": the base URL to hand to clients. One line per request goes to stderr.
-SIGINT or SIGTERM stops it.
+SIGINT or SIGTERM stops it.)";
 
-Options (each has an environment mirror; a flag wins over the environment, which wins over the default):
-  --port N              port to bind; 0 = any free port                    [ROAMBI_FAKE_PORT, default 8080]
-  --host HOST           address to bind                                    [ROAMBI_FAKE_HOST, default 127.0.0.1]
-  --fixtures FILE       tenant fixtures (format: fixtures/README.md)       [ROAMBI_FAKE_FIXTURES, default: built-in demo]
-  --profile NAME        doc_strict | lenient | java_client (docs/decisions.md)  [ROAMBI_FAKE_PROFILE, default lenient]
-  --profile-file FILE   a profile document: a variant per decision (format: --print-profile) [ROAMBI_FAKE_PROFILE_FILE]
-                        e.g. one roambi-conformance --write-profile wrote from a real server; wins over --profile
-  --print-profile NAME  print a built-in profile as a document (a start for --profile-file) and exit
-  --clock MODE          real | manual (manual: time moves only via the admin API) [ROAMBI_FAKE_CLOCK, default real]
-  --job-duration MS     fake-clock time from submit to the end of a job    [ROAMBI_FAKE_JOB_DURATION_MS, default 2000]
-  --retry-after S       retry_after the jobs report, in seconds            [ROAMBI_FAKE_RETRY_AFTER, default 3]
-  --rate-limit N        requests per minute per token; 0 turns it off      [ROAMBI_FAKE_RATE_LIMIT, default 100]
-  --max-jobs N          jobs and their published titles kept; oldest go    [ROAMBI_FAKE_MAX_JOBS, default 100000]
-  --max-journal N       journal entries kept; older ones are dropped       [ROAMBI_FAKE_MAX_JOURNAL, default 10000]
-  --threads N           connection threads kept ready (one per connection) [ROAMBI_FAKE_THREADS, default 64]
-  --max-threads N       threads started while all are busy, at most        [ROAMBI_FAKE_MAX_THREADS, default 1024]
-  --seed N              seed of faults given as a rate, and of job ids     [ROAMBI_FAKE_SEED, default 1]
-  --fault JSON          add a fault rule; repeatable (see Faults)          [ROAMBI_FAKE_FAULTS: a JSON array]
-  --tls-cert FILE       serve HTTPS with this certificate (PEM)            [ROAMBI_FAKE_TLS_CERT]
-  --tls-key FILE        ... and this private key (PEM)                     [ROAMBI_FAKE_TLS_KEY]
-  --admin               enable the admin API under /__admin/               [ROAMBI_FAKE_ADMIN=1]
-  --quiet               no per-request lines on stderr                     [ROAMBI_FAKE_QUIET=1]
-  --defect NAME         deliberately break one rule (for testing conformance suites); repeatable
-  --openapi             print the OpenAPI 3.0 description of the API in --profile (JSON) and exit
-  --help                this text
-  --version             the version
-
-Faults: a JSON object {"route": "/1/jobs/{job_uid}" | "/1/accounts/{account_uid}/files/analytics" | "/1/token" (absent:
+constexpr const char* kFaultsAndAdmin = R"(Faults: a JSON object {"route": "/1/jobs/{job_uid}" | "/1/accounts/{account_uid}/files/analytics" | "/1/token" (absent:
 every route), "kind": "latency" | "error" | "reset" | "close" | "malformed_body" | "truncated_body", "error": an error
 code (kind error), "latency_ms": N (kind latency), "nth": N (only the Nth matching request), "rate": P (probability,
 drawn from --seed), "times": N (at most N firings)}.
@@ -75,17 +51,20 @@ drawn from --seed), "times": N (at most N firings)}.
 Admin API (with --admin; JSON in and out; errors use the API's error envelope):
 )";
 
-int usage_error(const std::string& what) {
-  std::cerr << "roambi-fake-server: " << what << "\nRun with --help for more information.\n";
-  return 2;
+/// The help's tail: faults, the admin routes and the profiles, each from its table.
+std::string help_footer() {
+  std::ostringstream out;
+  out << kFaultsAndAdmin;
+  for (const auto& r : kAdminRoutes)
+    out << "  " << r.method << std::string(7 - r.method.size(), ' ') << kAdminPrefix << r.path << "  "
+        << (r.body.empty() ? "" : std::string(r.body) + ": ") << r.does << "\n";
+  out << "\nProfiles:\n";
+  for (const auto* p : kProfiles) out << "  " << p->name() << ": " << p->description() << "\n";
+  out << "\nExit codes: 0 stopped by a signal; 1 could not bind or start; 2 bad usage.";
+  return out.str();
 }
 
-bool parse_int(const std::string& s, long long lo, long long hi, long long& out) {
-  char* end = nullptr;
-  errno = 0;
-  out = std::strtoll(s.c_str(), &end, 10);
-  return !s.empty() && *end == '\0' && errno == 0 && out >= lo && out <= hi;
-}
+int usage_error(const std::string& what) { return roambi::jobs::cli::usage_error("roambi-fake-server", what); }
 
 /// The whole text of a file, or nullopt when it cannot be read.
 std::optional<std::string> read_file(const std::string& path) {
@@ -94,11 +73,6 @@ std::optional<std::string> read_file(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : fallback;
 }
 
 }  // namespace
@@ -112,89 +86,96 @@ int main(int argc, char** argv) {
   // same with and without.
   mallopt(M_MXFAST, 0);
 #endif
-  std::vector<std::string> args(argv + 1, argv + argc);
-  // Defaults, then the environment, then flags.
-  std::string port = env_or("ROAMBI_FAKE_PORT", "8080"), host = env_or("ROAMBI_FAKE_HOST", "127.0.0.1"),
-              fixtures = env_or("ROAMBI_FAKE_FIXTURES", ""), profile = env_or("ROAMBI_FAKE_PROFILE", "lenient"),
-              clock = env_or("ROAMBI_FAKE_CLOCK", "real"), duration = env_or("ROAMBI_FAKE_JOB_DURATION_MS", "2000"),
-              retry = env_or("ROAMBI_FAKE_RETRY_AFTER", "3"), rate = env_or("ROAMBI_FAKE_RATE_LIMIT", "100"),
-              max_jobs = env_or("ROAMBI_FAKE_MAX_JOBS", "100000"), max_journal = env_or("ROAMBI_FAKE_MAX_JOURNAL", "10000"),
-              threads = env_or("ROAMBI_FAKE_THREADS", "64"),
-              max_threads = env_or("ROAMBI_FAKE_MAX_THREADS", "1024"), seed = env_or("ROAMBI_FAKE_SEED", "1"),
-              cert = env_or("ROAMBI_FAKE_TLS_CERT", ""), key = env_or("ROAMBI_FAKE_TLS_KEY", ""),
-              faults_env = env_or("ROAMBI_FAKE_FAULTS", ""), profile_file = env_or("ROAMBI_FAKE_PROFILE_FILE", ""),
-              print_profile;
-  bool admin = env_or("ROAMBI_FAKE_ADMIN", "") == "1", quiet = env_or("ROAMBI_FAKE_QUIET", "") == "1", openapi = false;
-  std::vector<std::string> faults, defects;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](std::string& into) {
-      if (i + 1 >= args.size()) return false;
-      into = args[++i];
-      return true;
-    };
-    std::string v;
-    if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      for (const auto& r : kAdminRoutes)
-        std::cout << "  " << r.method << std::string(7 - r.method.size(), ' ') << kAdminPrefix << r.path << "  "
-                  << (r.body.empty() ? "" : std::string(r.body) + ": ") << r.does << "\n";
-      std::cout << "\nProfiles:\n";
-      for (const auto* p : kProfiles) std::cout << "  " << p->name() << ": " << p->description() << "\n";
-      std::cout << "\nExit codes: 0 stopped by a signal; 1 could not bind or start; 2 bad usage.\n";
-      return 0;
-    }
-    if (a == "--version") {
-      std::cout << "roambi-fake-server " << kToolkitVersion << " (Jobs API v" << kApiVersion << ")\n";
-      return 0;
-    }
-    if (a == "--admin") { admin = true; continue; }
-    if (a == "--quiet") { quiet = true; continue; }
-    if (a == "--openapi") { openapi = true; continue; }
-    std::string* target = a == "--port"           ? &port
-                          : a == "--host"         ? &host
-                          : a == "--fixtures"     ? &fixtures
-                          : a == "--profile"      ? &profile
-                          : a == "--clock"        ? &clock
-                          : a == "--job-duration" ? &duration
-                          : a == "--retry-after"  ? &retry
-                          : a == "--rate-limit"   ? &rate
-                          : a == "--max-jobs"     ? &max_jobs
-                          : a == "--max-journal"  ? &max_journal
-                          : a == "--threads"      ? &threads
-                          : a == "--max-threads"  ? &max_threads
-                          : a == "--seed"         ? &seed
-                          : a == "--tls-cert"     ? &cert
-                          : a == "--tls-key"      ? &key
-                          : a == "--profile-file" ? &profile_file
-                          : a == "--print-profile" ? &print_profile
-                                                  : nullptr;
-    if (target) {
-      if (!value(*target)) return usage_error(a + " needs a value");
-      continue;
-    }
-    if (a == "--fault" || a == "--defect") {
-      if (!value(v)) return usage_error(a + " needs a value");
-      (a == "--fault" ? faults : defects).push_back(v);
-      continue;
-    }
-    return usage_error("unknown option " + a);
-  }
-
+  // Defaults, then the environment (envname), then flags.
   Options o;
-  long long n = 0;
-  if (!parse_int(port, 0, 65535, n)) return usage_error("--port must be 0..65535, got \"" + port + "\"");
-  o.port = static_cast<int>(n);
+  int port = 8080, retry = 3, rate = 100;
+  std::int64_t duration = 2000, max_jobs = 100000, max_journal = 10000, threads = 64, max_threads = 1024, seed = 1;
+  std::string host = "127.0.0.1", fixtures, profile = "lenient", clock = "real", cert, key, faults_env, profile_file,
+              print_profile;
+  bool admin = false, quiet = false, openapi = false;
+  std::vector<std::string> faults, defects;
+  std::vector<std::string> profile_names;
+  for (const auto* p : kProfiles) profile_names.emplace_back(p->name());
+
+  CLI::App app{kIntro, "roambi-fake-server"};
+  cli::lay_out(app, 24);
+  app.footer(help_footer());
+  auto* flags = app.option_defaults();
+  flags->group("Options (each has an environment mirror; a flag wins over the environment, which wins over the default)");
+  const auto decimal = cli::decimal();
+  app.add_option("--port", port, "port to bind; 0 = any free port [ROAMBI_FAKE_PORT, default 8080]")
+      ->option_text("N")->envname("ROAMBI_FAKE_PORT")->transform(decimal)->check(cli::range(0, 65535));
+  app.add_option("--host", host, "address to bind [ROAMBI_FAKE_HOST, default 127.0.0.1]")
+      ->option_text("HOST")->envname("ROAMBI_FAKE_HOST");
+  app.add_option("--fixtures", fixtures,
+                 "tenant fixtures (format: fixtures/README.md) [ROAMBI_FAKE_FIXTURES, default: built-in demo]")
+      ->option_text("FILE")->envname("ROAMBI_FAKE_FIXTURES");
+  app.add_option("--profile", profile,
+                 "doc_strict | lenient | java_client (docs/decisions.md) [ROAMBI_FAKE_PROFILE, default lenient]")
+      ->option_text("NAME")->envname("ROAMBI_FAKE_PROFILE")->check(CLI::IsMember(profile_names));
+  app.add_option("--profile-file", profile_file,
+                 "a profile document: a variant per decision (format: --print-profile) [ROAMBI_FAKE_PROFILE_FILE]\n"
+                 "e.g. one roambi-conformance --write-profile wrote from a real server; wins over --profile")
+      ->option_text("FILE")->envname("ROAMBI_FAKE_PROFILE_FILE");
+  app.add_option("--print-profile", print_profile,
+                 "print a built-in profile as a document (a start for --profile-file) and exit")
+      ->option_text("NAME")->check(CLI::IsMember(profile_names));
+  app.add_option("--clock", clock,
+                 "real | manual (manual: time moves only via the admin API) [ROAMBI_FAKE_CLOCK, default real]")
+      ->option_text("MODE")->envname("ROAMBI_FAKE_CLOCK")->check(CLI::IsMember({"real", "manual"}));
+  app.add_option("--job-duration", duration,
+                 "fake-clock time from submit to the end of a job [ROAMBI_FAKE_JOB_DURATION_MS, default 2000]")
+      ->option_text("MS")->envname("ROAMBI_FAKE_JOB_DURATION_MS")->transform(decimal)
+      ->check(cli::range(std::int64_t{0}, std::int64_t{86400000}));
+  app.add_option("--retry-after", retry, "retry_after the jobs report, in seconds [ROAMBI_FAKE_RETRY_AFTER, default 3]")
+      ->option_text("S")->envname("ROAMBI_FAKE_RETRY_AFTER")->transform(decimal)->check(cli::range(1, 3600));
+  app.add_option("--rate-limit", rate,
+                 "requests per minute per token; 0 turns it off [ROAMBI_FAKE_RATE_LIMIT, default 100]")
+      ->option_text("N")->envname("ROAMBI_FAKE_RATE_LIMIT")->transform(decimal)->check(cli::range(0, 100000000));
+  app.add_option("--max-jobs", max_jobs,
+                 "jobs and their published titles kept; oldest go [ROAMBI_FAKE_MAX_JOBS, default 100000]")
+      ->option_text("N")->envname("ROAMBI_FAKE_MAX_JOBS")->transform(decimal)
+      ->check(cli::range(std::int64_t{1}, std::int64_t{100000000}));
+  app.add_option("--max-journal", max_journal,
+                 "journal entries kept; older ones are dropped [ROAMBI_FAKE_MAX_JOURNAL, default 10000]")
+      ->option_text("N")->envname("ROAMBI_FAKE_MAX_JOURNAL")->transform(decimal)
+      ->check(cli::range(std::int64_t{0}, std::int64_t{100000000}));
+  app.add_option("--threads", threads,
+                 "connection threads kept ready (one per connection) [ROAMBI_FAKE_THREADS, default 64]")
+      ->option_text("N")->envname("ROAMBI_FAKE_THREADS")->transform(decimal)
+      ->check(cli::range(std::int64_t{1}, std::int64_t{4096}));
+  app.add_option("--max-threads", max_threads,
+                 "threads started while all are busy, at most [ROAMBI_FAKE_MAX_THREADS, default 1024]")
+      ->option_text("N")->envname("ROAMBI_FAKE_MAX_THREADS")->transform(decimal)
+      ->check(cli::range(std::int64_t{1}, std::int64_t{65536}));
+  app.add_option("--seed", seed, "seed of faults given as a rate, and of job ids [ROAMBI_FAKE_SEED, default 1]")
+      ->option_text("N")->envname("ROAMBI_FAKE_SEED")->transform(decimal)
+      ->check(cli::range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()));
+  app.add_option("--fault", faults, "add a fault rule; repeatable (see Faults) [ROAMBI_FAKE_FAULTS: a JSON array]")
+      ->option_text("JSON");
+  // ROAMBI_FAKE_FAULTS adds to the --fault rules rather than standing in for them: a hidden option of its own.
+  app.add_option("--faults", faults_env)->envname("ROAMBI_FAKE_FAULTS")->group("");
+  app.add_option("--tls-cert", cert, "serve HTTPS with this certificate (PEM) [ROAMBI_FAKE_TLS_CERT]")
+      ->option_text("FILE")->envname("ROAMBI_FAKE_TLS_CERT");
+  app.add_option("--tls-key", key, "... and this private key (PEM) [ROAMBI_FAKE_TLS_KEY]")
+      ->option_text("FILE")->envname("ROAMBI_FAKE_TLS_KEY");
+  app.add_flag("--admin", admin, "enable the admin API under /__admin/ [ROAMBI_FAKE_ADMIN=1]")->envname("ROAMBI_FAKE_ADMIN");
+  app.add_flag("--quiet", quiet, "no per-request lines on stderr [ROAMBI_FAKE_QUIET=1]")->envname("ROAMBI_FAKE_QUIET");
+  app.add_option("--defect", defects, "deliberately break one rule (for testing conformance suites); repeatable")
+      ->option_text("NAME")
+      ->check([](const std::string& name) { return defect_named(name) ? std::string() : "unknown defect " + name; });
+  app.add_flag("--openapi", openapi, "print the OpenAPI 3.0 description of the API in --profile (JSON) and exit");
+  cli::help_and_version(app, "this text",
+                        "roambi-fake-server " + std::string(kToolkitVersion) + " (Jobs API v" + std::to_string(kApiVersion) + ")");
+  if (auto parsed = cli::parse(app, argc, argv); !parsed.go_on()) return parsed.exit_code;
+
+  o.port = port;
   o.host = host;
   if (!print_profile.empty()) {
-    const Profile* shown = profile_named(print_profile);
-    if (!shown) return usage_error("--print-profile must be doc_strict, lenient or java_client, got \"" + print_profile + "\"");
-    std::cout << to_json(*shown).dump(2) << std::endl;
+    std::cout << to_json(*profile_named(print_profile)).dump(2) << std::endl;
     return 0;
   }
-  const Profile* p = profile_named(profile);
-  if (!p) return usage_error("--profile must be doc_strict, lenient or java_client, got \"" + profile + "\"");
-  o.profile = *p;
+  o.profile = *profile_named(profile);
   if (!profile_file.empty()) {
     auto text = read_file(profile_file);
     if (!text) return usage_error("--profile-file: cannot read " + profile_file);
@@ -206,25 +187,16 @@ int main(int argc, char** argv) {
     std::cout << openapi_document(o.profile).dump(2) << std::endl;
     return 0;
   }
-  if (clock != "real" && clock != "manual") return usage_error("--clock must be real or manual, got \"" + clock + "\"");
   o.clock = clock == "manual" ? ClockMode::manual : ClockMode::real;
-  if (!parse_int(duration, 0, 86400000, n)) return usage_error("--job-duration must be 0..86400000 ms, got \"" + duration + "\"");
-  o.job_duration = std::chrono::milliseconds(n);
-  if (!parse_int(retry, 1, 3600, n)) return usage_error("--retry-after must be 1..3600 s, got \"" + retry + "\"");
-  o.retry_after_seconds = static_cast<int>(n);
-  if (!parse_int(rate, 0, 100000000, n)) return usage_error("--rate-limit must be a whole number >= 0, got \"" + rate + "\"");
-  o.rate_limit_per_minute = static_cast<int>(n);
-  if (!parse_int(max_jobs, 1, 100000000, n)) return usage_error("--max-jobs must be >= 1, got \"" + max_jobs + "\"");
-  o.max_jobs = static_cast<std::size_t>(n);
-  if (!parse_int(max_journal, 0, 100000000, n)) return usage_error("--max-journal must be >= 0, got \"" + max_journal + "\"");
-  o.max_journal = static_cast<std::size_t>(n);
-  if (!parse_int(threads, 1, 4096, n)) return usage_error("--threads must be 1..4096, got \"" + threads + "\"");
-  o.threads = static_cast<std::size_t>(n);
-  if (!parse_int(max_threads, 1, 65536, n) || static_cast<std::size_t>(n) < o.threads)
-    return usage_error("--max-threads must be --threads..65536, got \"" + max_threads + "\"");
-  o.max_threads = static_cast<std::size_t>(n);
-  if (!parse_int(seed, 0, INT64_MAX, n)) return usage_error("--seed must be a whole number, got \"" + seed + "\"");
-  o.seed = static_cast<std::uint64_t>(n);
+  o.job_duration = std::chrono::milliseconds(duration);
+  o.retry_after_seconds = retry;
+  o.rate_limit_per_minute = rate;
+  o.max_jobs = static_cast<std::size_t>(max_jobs);
+  o.max_journal = static_cast<std::size_t>(max_journal);
+  o.threads = static_cast<std::size_t>(threads);
+  if (max_threads < threads) return usage_error("--max-threads must be --threads..65536, got " + std::to_string(max_threads));
+  o.max_threads = static_cast<std::size_t>(max_threads);
+  o.seed = static_cast<std::uint64_t>(seed);
   if (cert.empty() != key.empty()) return usage_error("--tls-cert and --tls-key go together");
   o.tls_cert = cert;
   o.tls_key = key;
@@ -248,11 +220,7 @@ int main(int argc, char** argv) {
     if (!f.fault) return usage_error("--fault " + text + ": " + f.error);
     parsed_faults.push_back(*f.fault);
   }
-  for (const auto& name : defects) {
-    auto d = defect_named(name);
-    if (!d) return usage_error("--defect: unknown defect " + name);
-    o.defects.set(*d);
-  }
+  for (const auto& name : defects) o.defects.set(*defect_named(name));
 
   // Signals are taken by sigwait on this thread; block them before any server thread exists.
   sigset_t stop_signals;

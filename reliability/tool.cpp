@@ -12,7 +12,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -24,6 +23,9 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <roambi/jobs/cli/app.hpp>
+#include <roambi/jobs/spec.hpp>
+
 #include "../tests/reliability_support.hpp"
 
 namespace {
@@ -33,28 +35,52 @@ using Clock = std::chrono::steady_clock;
 using roambi::jobs::reliability::RawConnection;
 using roambi::jobs::reliability::status_of;
 
+namespace jobs = roambi::jobs;
+
+/// The demo tenant's ids (fixtures/default.json), which the fake serves by default.
+constexpr const char* kAccount = "acct-demo";
+constexpr const char* kTemplate = "tpl-sales";
+constexpr const char* kSource = "src-sales";
+constexpr const char* kFolder = "fld-reports";
+constexpr const char* kToken = "token-demo";
+
+/// What the subcommands read from the command line; each reads its own part.
 struct Args {
-  std::map<std::string, std::string> kv;
-  std::string get(const std::string& k, const std::string& d = "") const {
-    auto it = kv.find(k);
-    return it == kv.end() ? d : it->second;
-  }
-  long long num(const std::string& k, long long d) const {
-    auto it = kv.find(k);
-    return it == kv.end() ? d : std::stoll(it->second);
-  }
+  int port = 0;  // of --target
+  std::string uids, titles = "unique", csv;
+  long long pid = 0, jobs = 1000000, reuse = 0;
+  int threads = 4, connections = 8, idle = 64, drip = 64;
+  std::int64_t sample_ms = 1000;
 };
 
-[[noreturn]] void die(const std::string& why) {
-  std::cerr << "roambi-reliability: " << why << "\n";
-  std::exit(2);
-}
-
-/// Port of http://127.0.0.1:PORT/1; refuses anything but loopback.
+/// Port of http://127.0.0.1:PORT/1, or 0 for anything else: loopback only.
 int loopback_port(const std::string& url) {
   const std::string prefix = "http://127.0.0.1:";
-  if (url.rfind(prefix, 0) != 0) die("--target must be http://127.0.0.1:PORT/1 (loopback only), got " + url);
-  return std::atoi(url.c_str() + prefix.size());
+  if (url.rfind(prefix, 0) != 0) return 0;
+  const std::string rest = url.substr(prefix.size());
+  const std::size_t digits = rest.find_first_not_of("0123456789");
+  if (digits == 0 || (digits != std::string::npos && rest[digits] != '/')) return 0;
+  const long port = std::atol(rest.substr(0, std::min<std::size_t>(digits, 6)).c_str());
+  return port > 0 && port <= 65535 ? static_cast<int>(port) : 0;
+}
+
+/// A request's Authorization and Content-Type lines, as raw requests send them.
+std::string auth_line() { return std::string(jobs::kAuthorizationHeader) + ": " + std::string(jobs::kBearerPrefix) + kToken + "\r\n"; }
+std::string json_type_line() {
+  return std::string(jobs::kContentTypeHeader) + ": " + std::string(jobs::info(jobs::Variant::content_application_json).name) + "\r\n";
+}
+/// The request lines of the two routes; the status route for a given job uid.
+std::string submit_line() {
+  return std::string(jobs::route(jobs::RouteId::submit_job).method) + " " + jobs::submit_path(kAccount) + " HTTP/1.1\r\n";
+}
+std::string status_line(const std::string& uid) {
+  return std::string(jobs::route(jobs::RouteId::check_job_status).method) + " " + jobs::status_path(uid) + " HTTP/1.1\r\n";
+}
+/// Whether an answer is the API's "no such job".
+bool is_unknown_job(const httplib::Result& res) {
+  if (!res || res->status != jobs::info(jobs::ErrorCode::invalid_resource).status) return false;
+  auto env = jobs::parse_error_envelope(nlohmann::json::parse(res->body, nullptr, false));
+  return env.value && env.value->error == jobs::wire_name(jobs::ErrorCode::invalid_resource);
 }
 
 /// Resident memory (KiB), open descriptors and threads of a process, from /proc.
@@ -87,13 +113,13 @@ httplib::Client client(int port) {
   c.set_tcp_nodelay(true);  // else Nagle holds each POST's body for a delayed ACK: 40 ms a request
   c.set_connection_timeout(5, 0);
   c.set_read_timeout(10, 0);
-  c.set_default_headers({{"Authorization", "Bearer token-demo"}});
+  c.set_default_headers({{std::string(jobs::kAuthorizationHeader), std::string(jobs::kBearerPrefix) + kToken}});
   return c;
 }
 
 int verify(const Args& a) {
-  const int port = loopback_port(a.get("--target"));
-  const std::string dir = a.get("--uids");
+  const int port = a.port;
+  const std::string& dir = a.uids;
   std::vector<std::string> uids;
   if (DIR* d = opendir(dir.c_str())) {
     while (dirent* e = readdir(d)) {
@@ -105,7 +131,7 @@ int verify(const Args& a) {
     }
     closedir(d);
   }
-  const int threads = static_cast<int>(a.num("--threads", 4));
+  const int threads = a.threads;
   std::atomic<long> found{0}, missing{0}, unexpected{0};
   std::vector<std::thread> pool;
   const auto t0 = Clock::now();
@@ -113,10 +139,10 @@ int verify(const Args& a) {
     pool.emplace_back([&, t] {
       auto c = client(port);
       for (std::size_t i = static_cast<std::size_t>(t); i < uids.size(); i += static_cast<std::size_t>(threads)) {
-        auto res = c.Get("/1/jobs/" + uids[i]);
+        auto res = c.Get(jobs::status_path(uids[i]));
         if (res && res->status == 200)
           ++found;
-        else if (res && res->body.find("\"invalid_resource\"") != std::string::npos)
+        else if (is_unknown_job(res))
           ++missing;
         else
           ++unexpected;
@@ -132,19 +158,16 @@ int verify(const Args& a) {
 }
 
 int soak(const Args& a) {
-  const int port = loopback_port(a.get("--target"));
-  const long pid = a.num("--pid", 0);
-  if (pid <= 0) die("soak needs --pid of the fake");
-  const long long jobs = a.num("--jobs", 1000000);
-  const int conns = static_cast<int>(a.num("--connections", 8));
-  const std::string titles = a.get("--titles", "unique");
-  long long reuse = 0;
-  if (titles.rfind("reuse:", 0) == 0) reuse = std::stoll(titles.substr(6));
-  else if (titles != "unique") die("--titles must be unique or reuse:K");
-  const auto interval = std::chrono::milliseconds(a.num("--sample-ms", 1000));
+  const int port = a.port;
+  const long pid = static_cast<long>(a.pid);
+  const long long jobs = a.jobs;
+  const int conns = a.connections;
+  const std::string& titles = a.titles;
+  const long long reuse = a.reuse;
+  const auto interval = std::chrono::milliseconds(a.sample_ms);
   std::ofstream csv;
-  if (!a.get("--csv").empty()) {
-    csv.open(a.get("--csv"));
+  if (!a.csv.empty()) {
+    csv.open(a.csv);
     csv << "seconds,submitted,rss_kib,fds,threads\n";
   }
   std::atomic<long long> next{0}, accepted{0}, rejected{0}, transport{0}, server_errors{0};
@@ -168,16 +191,21 @@ int soak(const Args& a) {
       for (auto waited = 0ms; waited < interval && !done; waited += 10ms) std::this_thread::sleep_for(10ms);
     }
   });
+  const std::string submit = jobs::submit_path(kAccount);
+  const std::string content_type(jobs::info(jobs::Variant::content_application_json).name);
   std::vector<std::thread> workers;
   for (int t = 0; t < conns; ++t)
     workers.emplace_back([&] {
       auto c = client(port);
       for (long long i = next++; i < jobs; i = next++) {
         const long long title = reuse ? i % reuse : i;
-        nlohmann::json body{{"title", "soak-" + std::to_string(title)}, {"template_uid", "tpl-sales"},
-                            {"source_file_uid", "src-sales"}, {"folder_uid", "fld-reports"}};
-        if (reuse) body["overwrite"] = true;
-        auto res = c.Post("/1/accounts/acct-demo/files/analytics", body.dump(), "application/json");
+        jobs::SubmitRequest body;
+        body.title = "soak-" + std::to_string(title);
+        body.template_uid = kTemplate;
+        body.source_file_uid = kSource;
+        body.folder_uid = kFolder;
+        body.overwrite = reuse != 0;
+        auto res = c.Post(submit, jobs::to_json(body).dump(), content_type);
         if (!res) ++transport;
         else if (res->status >= 500) ++server_errors;
         else if (res->status / 100 == 2) ++accepted;
@@ -206,29 +234,30 @@ int soak(const Args& a) {
 }
 
 int hostile(const Args& a) {
-  const int port = loopback_port(a.get("--target"));
-  const long pid = a.num("--pid", 0);
-  const int idle_n = static_cast<int>(a.num("--idle", 64)), drip_n = static_cast<int>(a.num("--drip", 64));
-  const std::string auth = "Authorization: Bearer token-demo\r\n";
+  const int port = a.port;
+  const long pid = static_cast<long>(a.pid);
+  const int idle_n = a.idle, drip_n = a.drip;
+  const std::string auth = auth_line(), json_type = json_type_line();
   const ProcSample before = pid ? sample(pid) : ProcSample{};
   auto normal = [&] {
     httplib::Client c("127.0.0.1", port);
     c.set_connection_timeout(3, 0);
     c.set_read_timeout(3, 0);
     const auto t0 = Clock::now();
-    auto res = c.Get("/1/jobs/00000000-0000-4000-8000-000000000000", {{"Authorization", "Bearer token-demo"}});
+    auto res = c.Get(jobs::status_path("00000000-0000-4000-8000-000000000000"),
+                     {{std::string(jobs::kAuthorizationHeader), std::string(jobs::kBearerPrefix) + kToken}});
     const long ms = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
-    return res && res->status == 400 ? ms : 10000L;
+    return is_unknown_job(res) ? ms : 10000L;
   };
   std::vector<RawConnection> idle, drip;
   int idle_answered = 0;
   for (int i = 0; i < idle_n; ++i) {
     idle.emplace_back(port);
-    idle.back().send("GET /1/jobs/idle HTTP/1.1\r\nHost: fake\r\n" + auth + "\r\n");
+    idle.back().send(status_line("idle") + "Host: fake\r\n" + auth + "\r\n");
     idle_answered += status_of(idle.back().read_response(3s)) == 400;
   }
   for (int i = 0; i < drip_n; ++i) drip.emplace_back(port);
-  const std::string slow = "GET /1/jobs/drip HTTP/1.1\r\nHost: fake\r\nX-Drip: " + std::string(64, 'x');
+  const std::string slow = status_line("drip") + "Host: fake\r\nX-Drip: " + std::string(64, 'x');
   std::atomic<bool> stop{false};
   std::thread dripper([&] {
     for (std::size_t b = 0; b < slow.size() && !stop; ++b) {
@@ -260,22 +289,21 @@ int hostile(const Args& a) {
   };
   std::string many_headers;
   for (int i = 0; i < 10000; ++i) many_headers += "X-H" + std::to_string(i) + ": " + std::string(90, 'v') + "\r\n";
-  const int big_line = refused("GET /1/jobs/x HTTP/1.1\r\nHost: f\r\nX-Big: " + std::string(16384, 'a') + "\r\n\r\n", "", 0);
-  const int big_headers = refused("GET /1/jobs/x HTTP/1.1\r\nHost: f\r\n" + many_headers + "\r\n", "", 0);
-  const int big_length = refused("POST /1/accounts/acct-demo/files/analytics HTTP/1.1\r\nHost: f\r\n" + auth +
-                                     "Content-Type: application/json\r\nContent-Length: 9000000000\r\n\r\n{",
+  const int big_line = refused(status_line("x") + "Host: f\r\nX-Big: " + std::string(16384, 'a') + "\r\n\r\n", "", 0);
+  const int big_headers = refused(status_line("x") + "Host: f\r\n" + many_headers + "\r\n", "", 0);
+  const int big_length = refused(submit_line() + "Host: f\r\n" + auth + json_type +
+                                     "Content-Length: 9000000000\r\n\r\n{",
                                  "", 0);
-  const int big_chunked = refused("POST /1/accounts/acct-demo/files/analytics HTTP/1.1\r\nHost: f\r\n" + auth +
-                                      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+  const int big_chunked = refused(submit_line() + "Host: f\r\n" + auth + json_type +
+                                      "Transfer-Encoding: chunked\r\n\r\n",
                                   "100000\r\n" + std::string(0x100000, ' ') + "\r\n", 12, "0\r\n\r\n");
   // Abrupt closes mid-request, then what is left.
   {
     std::vector<RawConnection> conns;
     for (int i = 0; i < 64; ++i) {
       conns.emplace_back(port);
-      conns.back().send(i % 2 ? "GET /1/jobs/x HTTP/1.1\r\nHost: f\r\n" + auth
-                              : "POST /1/accounts/acct-demo/files/analytics HTTP/1.1\r\nHost: f\r\n" + auth +
-                                    "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{");
+      conns.back().send(i % 2 ? status_line("x") + "Host: f\r\n" + auth
+                              : submit_line() + "Host: f\r\n" + auth + json_type + "Content-Length: 100\r\n\r\n{");
     }
     std::this_thread::sleep_for(100ms);
     for (int i = 0; i < 64; ++i) (i % 2 ? conns[static_cast<std::size_t>(i)].reset() : conns[static_cast<std::size_t>(i)].close());
@@ -311,18 +339,69 @@ int hostile(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::string(argv[1]) == "--help") {
-    std::cout << "usage: roambi-reliability verify|soak|hostile --target http://127.0.0.1:PORT/1 [options]\n"
-                 "  verify  --uids DIR [--threads N]\n"
-                 "  soak    --pid PID --jobs N [--connections C] [--titles unique|reuse:K] [--sample-ms MS] [--csv FILE]\n"
-                 "  hostile --pid PID [--idle N] [--drip N]\n";
-    return argc < 2 ? 2 : 0;
-  }
+  namespace cli = roambi::jobs::cli;
   Args a;
-  for (int i = 2; i + 1 < argc; i += 2) a.kv[argv[i]] = argv[i + 1];
-  const std::string cmd = argv[1];
-  if (cmd == "verify") return verify(a);
-  if (cmd == "soak") return soak(a);
-  if (cmd == "hostile") return hostile(a);
-  die("unknown subcommand " + cmd);
+  CLI::App app{"usage: roambi-reliability verify|soak|hostile --target http://127.0.0.1:PORT/1 [options]\n"
+               "  verify  --uids DIR [--threads N]\n"
+               "  soak    --pid PID --jobs N [--connections C] [--titles unique|reuse:K] [--sample-ms MS] [--csv FILE]\n"
+               "  hostile --pid PID [--idle N] [--drip N]",
+               "roambi-reliability"};
+  cli::lay_out(app, 28);
+  app.set_help_flag("-h,--help", "this text");  // before the subcommands, which take it over
+  auto target = [&a](CLI::App* sub) {
+    sub->add_option("--target", a.port, "the fake's base URL, http://127.0.0.1:PORT/1 (loopback only)")
+        ->option_text("URL")->required()
+        ->transform(CLI::Validator(
+            [](std::string& url) -> std::string {
+              const int port = loopback_port(url);
+              if (!port) return "must be http://127.0.0.1:PORT/1 (loopback only), got " + url;
+              url = std::to_string(port);
+              return {};
+            },
+            "", "loopback"));
+  };
+  const auto decimal = cli::decimal();
+  auto* verify_cmd = app.add_subcommand("verify", "poll every uid in DIR/uids-*.txt once");
+  target(verify_cmd);
+  verify_cmd->add_option("--uids", a.uids, "the directory of uids-*.txt")->option_text("DIR")->required();
+  verify_cmd->add_option("--threads", a.threads, "polling threads (default 4)")
+      ->option_text("N")->transform(decimal)->check(cli::range(1, 1024));
+  auto* soak_cmd = app.add_subcommand("soak", "submit --jobs jobs and sample the fake's memory, descriptors and threads");
+  target(soak_cmd);
+  soak_cmd->add_option("--pid", a.pid, "the fake's process id")
+      ->option_text("PID")->required()->transform(decimal)->check(cli::range(1LL, 4194304LL));
+  soak_cmd->add_option("--jobs", a.jobs, "jobs to submit (default 1000000)")
+      ->option_text("N")->transform(decimal)->check(cli::range(1LL, 1000000000000LL));
+  soak_cmd->add_option("--connections", a.connections, "keep-alive connections, one thread each (default 8)")
+      ->option_text("C")->transform(decimal)->check(cli::range(1, 4096));
+  soak_cmd->add_option("--titles", a.titles, "every title new, or K titles overwritten in turn (default unique)")
+      ->option_text("unique|reuse:K")
+      ->check([&a](const std::string& t) -> std::string {
+        std::string k = t.rfind("reuse:", 0) == 0 ? t.substr(6) : "";
+        if (t == "unique") return {};
+        if (!k.empty() && k.size() <= 12 && k.find_first_not_of("0123456789") == std::string::npos && std::stoll(k) > 0) {
+          a.reuse = std::stoll(k);
+          return {};
+        }
+        return "must be unique or reuse:K (K a whole number >= 1), got " + t;
+      });
+  soak_cmd->add_option("--sample-ms", a.sample_ms, "milliseconds between samples (default 1000)")
+      ->option_text("MS")->transform(decimal)->check(cli::range(std::int64_t{10}, std::int64_t{3600000}));
+  soak_cmd->add_option("--csv", a.csv, "write every sample there too")->option_text("FILE");
+  auto* hostile_cmd = app.add_subcommand("hostile", "idle keep-alive + slow drip + oversize + abrupt closes");
+  target(hostile_cmd);
+  hostile_cmd->add_option("--pid", a.pid, "the fake's process id: its threads and descriptors are judged too")
+      ->option_text("PID")->transform(decimal)->check(cli::range(1LL, 4194304LL));
+  hostile_cmd->add_option("--idle", a.idle, "idle keep-alive connections (default 64)")
+      ->option_text("N")->transform(decimal)->check(cli::range(0, 4096));
+  hostile_cmd->add_option("--drip", a.drip, "connections sending a byte a second (default 64)")
+      ->option_text("N")->transform(decimal)->check(cli::range(0, 4096));
+  for (auto* sub : {verify_cmd, soak_cmd, hostile_cmd})
+    for (auto* opt : sub->get_options())
+      if (!opt->get_option_text().empty()) opt->type_name(opt->get_option_text());
+  if (auto parsed = cli::parse(app, argc, argv); !parsed.go_on()) return parsed.exit_code;
+  if (app.get_subcommands().empty()) return cli::usage_error(app.get_name(), "a subcommand is required: verify, soak or hostile");
+  if (verify_cmd->parsed()) return verify(a);
+  if (soak_cmd->parsed()) return soak(a);
+  return hostile(a);
 }

@@ -2,7 +2,7 @@
 # Installs the Debian packages roambi-jobs builds with, and any named as arguments; a no-op when they are all there.
 set -euo pipefail
 packages=(build-essential cmake pkg-config nlohmann-json3-dev libcpp-httplib-dev libgtest-dev libgmock-dev
-          libbenchmark-dev libssl-dev zlib1g-dev libbrotli-dev openssl curl python3 "$@")
+          libbenchmark-dev libcli11-dev libssl-dev zlib1g-dev libbrotli-dev openssl curl python3 "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -16,5 +16,5 @@ endif()
 
 # The drivers of reliability/{load,soak,hostile}.sh against the standalone fake (not a test: a measuring tool).
 add_executable(roambi-reliability ${PROJECT_SOURCE_DIR}/reliability/tool.cpp)
-target_link_libraries(roambi-reliability PRIVATE roambi::fake_server)
+target_link_libraries(roambi-reliability PRIVATE roambi::fake_server roambi::cli)
 target_compile_options(roambi-reliability PRIVATE -Wall -Wextra -Werror)

@@ -29,10 +29,10 @@ usage() {  # name, expected stderr fragment, args...
 }
 usage "unknown flag" "unknown option --bogus" --bogus
 usage "a token on the command line" "never on the command line" --token=abc
-usage "bad profile" "--profile strictest" --profile strictest
-usage "bad format" "--format xml" --format xml
+usage "bad profile" "--profile: strictest not in" --profile strictest
+usage "bad format" "--format: xml not in" --format xml
 usage "bad budget" "unknown route" --budget-ms status=3
-usage "bad number" "--timeout-ms soon" --timeout-ms soon
+usage "bad number" '--timeout-ms: expected a whole number >= 0, got "soon"' --timeout-ms soon
 usage "bad target" "the path must end in the API version" --target http://127.0.0.1:1/v2
 usage "unknown feature" "unknown feature" --disable teleport
 usage "missing config" "cannot be read" --config "$tmp/none.json"
