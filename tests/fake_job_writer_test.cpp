@@ -1,4 +1,4 @@
-// The model's direct job writer (job.hpp, append_json) must write exactly what to_json(...).dump() writes, for
+// The fake's direct job writer (append_json) must write exactly what the model's to_json(...).dump() writes, for
 // every profile and every shape of job; it may only decline (non-ASCII text), never differ. The fake answers with it.
 #include <cmath>
 #include <limits>
@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include <roambi/jobs/job.hpp>
+#include <roambi/jobs/fake/job_writer.hpp>
 
 namespace {
 
@@ -44,7 +44,7 @@ std::vector<Job> jobs() {
 
 }  // namespace
 
-TEST(BenchFastJsonTest, JobBodyIsByteIdenticalToDumpInEveryProfile) {
+TEST(FakeJobWriterTest, JobBodyIsByteIdenticalToDumpInEveryProfile) {
   for (const Profile* p : kProfiles)
     for (const Job& j : jobs()) {
       std::string fast;
@@ -53,7 +53,7 @@ TEST(BenchFastJsonTest, JobBodyIsByteIdenticalToDumpInEveryProfile) {
     }
 }
 
-TEST(BenchFastJsonTest, ValuesAreByteIdenticalToDump) {
+TEST(FakeJobWriterTest, ValuesAreByteIdenticalToDump) {
   const std::vector<nlohmann::json> values{
       nullptr, true, false, 0, -1, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::uint64_t>::max(),
       0.0, -0.0, 1.0, 0.1, 1e21, 1e-300, 2.5e-5, std::numeric_limits<double>::infinity(), std::nan(""),
@@ -66,7 +66,7 @@ TEST(BenchFastJsonTest, ValuesAreByteIdenticalToDump) {
   }
 }
 
-TEST(BenchFastJsonTest, DeclinesNonAsciiTextSoDumpKeepsItsUtf8Checks) {
+TEST(FakeJobWriterTest, DeclinesNonAsciiTextSoDumpKeepsItsUtf8Checks) {
   std::string out;
   EXPECT_FALSE(jd::append_json_string(out, "caf\xc3\xa9"));
   Job j;
@@ -74,4 +74,30 @@ TEST(BenchFastJsonTest, DeclinesNonAsciiTextSoDumpKeepsItsUtf8Checks) {
   j.exception = "\xff";
   out.clear();
   EXPECT_FALSE(append_json(out, j, kLenient));
+}
+
+TEST(FakeJobWriterTest, WritesTheResultsTextItIsGiven) {
+  Job j;
+  j.uid = "u";
+  j.status = JobStatus::complete;
+  j.progress = 1.0;
+  j.status_url = status_path(j.uid);
+  j.results = {{"file", {{"uid", "f"}, {"title", "T"}}}};
+  for (const Profile* p : kProfiles) {
+    std::string fast;
+    ASSERT_TRUE(append_json(fast, j, *p, j.results.dump())) << p->name();
+    EXPECT_EQ(fast, to_json(j, *p).dump()) << p->name();
+  }
+}
+
+TEST(FakeJobWriterTest, KeysAreTheModelsInDumpOrder) {
+  ASSERT_EQ(jd::kJobKeysInDumpOrder.size(), kJobFields.size());
+  for (std::size_t i = 0; i < jd::kJobKeysInDumpOrder.size(); ++i) {
+    const auto& key = jd::kJobKeysInDumpOrder[i];
+    const std::string text(key.text.data(), key.size);
+    EXPECT_EQ(text, ",\"" + std::string(wire_name(key.field)) + "\":");
+    if (i > 0) {
+      EXPECT_LT(wire_name(jd::kJobKeysInDumpOrder[i - 1].field), wire_name(key.field));
+    }
+  }
 }
