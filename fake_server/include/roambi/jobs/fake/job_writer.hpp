@@ -105,75 +105,54 @@ inline bool append_json_value(std::string& out, const nlohmann::json& v) {
   }
 }
 
-/// `,"name":` of one key, made at compile time so that an answer appends it with its length.
+/// Text made at compile time, so that an answer appends it with its length.
 struct JsonKeyText {
-  JobField field{};
   std::array<char, 32> text{};
   std::size_t size = 0;
+  constexpr JsonKeyText& operator+=(std::string_view s) {
+    for (char c : s) text[size++] = c;  // wire names are plain ASCII: nothing to escape
+    return *this;
+  }
 };
-inline constexpr JsonKeyText json_key_text(std::string_view name, JobField f = {}) {
+/// `,"name":`
+inline constexpr JsonKeyText json_key_text(std::string_view name) {
   JsonKeyText t;
-  t.field = f;
-  t.text[t.size++] = ',';
-  t.text[t.size++] = '"';
-  for (char c : name) t.text[t.size++] = c;  // wire names are plain ASCII: nothing to escape
-  t.text[t.size++] = '"';
-  t.text[t.size++] = ':';
+  t += ",\"";
+  t += name;
+  t += "\":";
   return t;
 }
-/// The Job's keys in the order dump() writes them (std::map's: sorted by bytes).
-inline constexpr std::array<JsonKeyText, kJobFields.size()> kJobKeysInDumpOrder = [] {
-  std::array<std::size_t, kJobFields.size()> order{};
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    std::size_t at = i;
-    for (; at > 0 && kJobFields[order[at - 1]].name > kJobFields[i].name; --at) order[at] = order[at - 1];
-    order[at] = i;
-  }
+/// The keys of kJobFields, in its order.
+inline constexpr std::array<JsonKeyText, kJobFields.size()> kJobKeys = [] {
   std::array<JsonKeyText, kJobFields.size()> out{};
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    const auto& f = kJobFields[order[i]];
-    out[i] = json_key_text(f.name, f.field);
-  }
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = json_key_text(kJobFields[i].name);
   return out;
 }();
-inline constexpr JsonKeyText kJobWrapperKey = json_key_text(field::kJob);
-
-/// The value of field f as to_json writes it (wire_value), with `results` the JSON text of the results.
-inline bool append_job_field(std::string& out, const Job& job, JobField f, const Profile& p, std::string_view results) {
-  switch (f) {
-    case JobField::uid: return append_json_string(out, job.uid);
-    case JobField::progress:
-      if (!progress_as_text(p)) {
-        append_json_number(out, job.progress);
-        return true;
-      }
-      out += '"';  // the number's text needs no escape
-      if (job.progress == 1.0)
-        out += '1';
-      else
-        append_json_number(out, job.progress);
-      out += '"';
-      return true;
-    case JobField::status: return append_json_string(out, to_string(shown_status(job.status, p)));
-    case JobField::exception:
-      if (!job.exception) {
-        out += "null";
-        return true;
-      }
-      if (auto code = exception_code(*job.exception, p)) {
-        out += std::to_string(*code);
-        return true;
-      }
-      return append_json_string(out, *job.exception);
-    case JobField::results:
-      out += results.empty() ? std::string_view("null") : results;
-      return true;
-    case JobField::retry_after: out += std::to_string(job.retry_after); return true;
-    case JobField::status_url:
-    case JobField::status_uri: return append_json_string(out, job.status_url);
-  }
-  return false;
+inline void append_key(std::string& out, JobField f) {
+  const auto& key = kJobKeys[static_cast<std::size_t>(f)];
+  out.append(key.text.data(), key.size);
 }
+
+/// The order dump() writes the keys in (std::map's: by bytes), which append_json follows field by field.
+inline constexpr std::array<JobField, kJobFields.size()> kJobKeysInDumpOrder{
+    JobField::exception, JobField::progress,   JobField::results,    JobField::retry_after,
+    JobField::status,    JobField::status_uri, JobField::status_url, JobField::uid};
+inline constexpr bool in_dump_order(const std::array<JobField, kJobFields.size()>& order) {
+  for (std::size_t i = 1; i < order.size(); ++i)  // strictly increasing: every field once, as the names are distinct
+    if (!(wire_name(order[i - 1]) < wire_name(order[i]))) return false;
+  return true;
+}
+static_assert(in_dump_order(kJobKeysInDumpOrder), "append_json writes the Job's keys in the order dump() sorts them");
+/// `{"job":{"exception":`: the wrapper and the first key, which is always written.
+inline constexpr JsonKeyText kJobOpening = [] {
+  JsonKeyText t;
+  t += "{\"";
+  t += field::kJob;
+  t += "\":{\"";
+  t += wire_name(kJobKeysInDumpOrder[0]);
+  t += "\":";
+  return t;
+}();
 }  // namespace detail
 
 /// to_json(job, p).dump(), written straight to `out` without building a tree: the form a server answering many
@@ -182,20 +161,45 @@ inline bool append_job_field(std::string& out, const Job& job, JobField f, const
 /// (non-ASCII text): write to_json(job, p).dump() then. tests/fake_job_writer_test.cpp holds the two identical.
 /// Spec: "Jobs"; D1-D6.
 inline bool append_json(std::string& out, const Job& job, const Profile& p, std::string_view results) {
+  using namespace std::string_view_literals;  // literals appended with their length, not strlen'd per answer
+  using detail::append_key;
   out.reserve(out.size() + 512);  // a complete job with results is ~330 bytes: one allocation
-  const auto& wrapper = detail::kJobWrapperKey;
-  out += '{';
-  out.append(wrapper.text.data() + 1, wrapper.size - 1);
-  out += '{';
-  bool first = true;
-  for (const auto& key : detail::kJobKeysInDumpOrder) {
-    if (!written(key.field, p, !results.empty())) continue;
-    const std::size_t skip = first ? 1 : 0;  // no comma before the first key
-    out.append(key.text.data() + skip, key.size - skip);
-    first = false;
-    if (!detail::append_job_field(out, job, key.field, p, results)) return false;
+  // The fields in detail::kJobKeysInDumpOrder; exception is the first, and always written.
+  out.append(detail::kJobOpening.text.data(), detail::kJobOpening.size);
+  if (!job.exception)
+    out += "null"sv;
+  else if (auto code = exception_code(*job.exception, p))
+    out += std::to_string(*code);
+  else if (!detail::append_json_string(out, *job.exception))
+    return false;
+  append_key(out, JobField::progress);
+  if (progress_as_text(p)) {
+    out += '"';  // the number's text needs no escape
+    if (job.progress == 1.0)
+      out += '1';
+    else
+      detail::append_json_number(out, job.progress);
+    out += '"';
+  } else {
+    detail::append_json_number(out, job.progress);
   }
-  out += "}}";
+  if (written(JobField::results, p, !results.empty())) {
+    append_key(out, JobField::results);
+    out += results.empty() ? "null"sv : results;
+  }
+  append_key(out, JobField::retry_after);
+  out += std::to_string(job.retry_after);
+  append_key(out, JobField::status);
+  detail::append_json_string(out, to_string(shown_status(job.status, p)));
+  auto link = [&](JobField f) {
+    if (!written(f, p, true)) return true;
+    append_key(out, f);
+    return detail::append_json_string(out, job.status_url);
+  };
+  if (!link(JobField::status_uri) || !link(JobField::status_url)) return false;
+  append_key(out, JobField::uid);
+  if (!detail::append_json_string(out, job.uid)) return false;
+  out += "}}"sv;
   return true;
 }
 /// The same, with job.results written from its tree.
