@@ -147,32 +147,31 @@ inline std::optional<long long> exception_code(const std::string& exception, con
   return code;
 }
 
-/// The value of field f in the wire form in profile p; nullopt where the key is left out.
-inline std::optional<nlohmann::json> wire_value(const Job& job, JobField f, const Profile& p) {
-  if (!written(f, p, !job.results.is_null())) return std::nullopt;
+/// The value of field f in the wire form in profile p, where written(f, p, ...) says the key is there.
+inline nlohmann::json wire_value(const Job& job, JobField f, const Profile& p) {
   switch (f) {
-    case JobField::uid: return nlohmann::json(job.uid);
+    case JobField::uid: return job.uid;
     case JobField::progress:
-      if (!progress_as_text(p)) return nlohmann::json(job.progress);
-      return nlohmann::json(job.progress == 1.0 ? std::string("1") : nlohmann::json(job.progress).dump());
-    case JobField::status: return nlohmann::json(to_string(shown_status(job.status, p)));
+      if (!progress_as_text(p)) return job.progress;
+      return job.progress == 1.0 ? std::string("1") : nlohmann::json(job.progress).dump();
+    case JobField::status: return to_string(shown_status(job.status, p));
     case JobField::exception:
-      if (!job.exception) return nlohmann::json(nullptr);
-      if (auto code = exception_code(*job.exception, p)) return nlohmann::json(*code);
-      return nlohmann::json(*job.exception);
+      if (!job.exception) return nullptr;
+      if (auto code = exception_code(*job.exception, p)) return *code;
+      return *job.exception;
     case JobField::results: return job.results;
-    case JobField::retry_after: return nlohmann::json(job.retry_after);
+    case JobField::retry_after: return job.retry_after;
     case JobField::status_url:
-    case JobField::status_uri: return nlohmann::json(job.status_url);
+    case JobField::status_uri: return job.status_url;
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 /// The wire form {"job": {...}} in profile p.
 inline nlohmann::json to_json(const Job& job, const Profile& p) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& f : kJobFields)
-    if (auto v = wire_value(job, f.field, p)) j[std::string(f.name)] = std::move(*v);
+    if (written(f.field, p, !job.results.is_null())) j[std::string(f.name)] = wire_value(job, f.field, p);
   return nlohmann::json{{std::string(field::kJob), std::move(j)}};
 }
 
