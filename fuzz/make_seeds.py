@@ -2,7 +2,7 @@
 """Writes the seeds of every fuzz target into fuzz/corpus/<target>/seed-* (from fixtures/examples: the documents'
 examples byte for byte, the Java client's shapes, the invalid cases), and the inputs that once found a bug into
 regression-* (each names the bug; see reliability/README.md). Run it again after changing fixtures/examples."""
-import json, pathlib, shutil
+import json, pathlib, shutil, struct
 
 root = pathlib.Path(__file__).resolve().parent.parent
 ex = root / "fixtures" / "examples"
@@ -99,6 +99,25 @@ copy("fuzz_job", [ex / "jobs-object-example.json", ex / "status-example-response
                   *sorted(ex.glob("invalid/job-*.json")), *sorted(ex.glob("java_client/job-*.json"))])
 (corpus / "fuzz_job" / "seed-lifecycle.txt").write_bytes((ex / "submit-example-response.json").read_bytes() + b"\n\n" +
                                                         (ex / "status-example-response.json").read_bytes())
+# Jobs for the fake's writer: status byte, progress (a double), retry_after (int32), exception flag, then uid, exception,
+# status_url and the results' JSON text, NUL-separated.
+d = corpus / "fuzz_job_writer"
+d.mkdir(parents=True, exist_ok=True)
+def job(status, progress, retry_after, exception, uid, status_url, results=""):
+    head = bytes([status]) + struct.pack("<d", progress) + struct.pack("<i", retry_after) + bytes([exception is not None])
+    return head + b"\0".join(x.encode() for x in [uid, exception or "", status_url, results])
+writer_seeds = {
+    "processing": job(0, 0.0, 3, None, "3b6f7815-eaa5-4b", "/1/jobs/3b6f7815-eaa5-4b"),
+    "half": job(0, 0.42, 3, None, "3b6f7815-eaa5-4b", "/api/1/job/3b6f7815-eaa5-4b"),
+    "complete": job(1, 1.0, 3, None, "u", "/1/jobs/u",
+                    '{"file":{"folder_uid":"fld-reports","title":"Quarterly \\"sales\\"","uid":"file-1"}}'),
+    "error-code": job(2, 0.5, 0, "1001", "u", "/1/jobs/u"),
+    "error-text": job(2, 0.5, 7, "quote\" back\\ \n\t\x01 ctl", "u", "/1/jobs/u"),
+    "non-ascii": job(1, 1.0, 3, "caf\u00e9", "u\u00e9", "/1/jobs/u", '{"title":"\u00e9t\u00e9"}'),
+    "values": job(1, 1e-7, -1, "", "u", "", '{"a":[1,-2,3.5,true,false,null],"n":18446744073709551615,"e":{}}'),
+}
+for name, data in writer_seeds.items():
+    (d / f"seed-{name}").write_bytes(data)
 copy("fuzz_error_envelope", [ex / "syntax-error-envelope.json", ex / "syntax-invalid-resource-details.json",
                              *sorted(ex.glob("invalid/error-*.json")), ex / "java_client/error-invalid-token.json"],
      prefix=b"400\n")

@@ -1,5 +1,5 @@
-# Tests of the benchmarks: the runner's pure logic (histogram, CO-safe timing, targets), the fake's fast JSON writer
-# against nlohmann's dump(), and the binaries as smoke runs. Benchmarks measure; these only prove they still run.
+# Tests of the benchmarks: the runner's pure logic (histogram, CO-safe timing, targets), and the binaries as smoke
+# runs. Benchmarks measure; these only prove they still run.
 if(TARGET roambi_jobs_bench)
   roambi_jobs_add_test(bench_histogram_test ${CMAKE_CURRENT_LIST_DIR}/bench_histogram_test.cpp)
   target_link_libraries(bench_histogram_test PRIVATE roambi::bench)
@@ -7,8 +7,6 @@ if(TARGET roambi_jobs_bench)
   target_link_libraries(bench_workload_test PRIVATE roambi::bench)
   roambi_jobs_add_test(bench_artillery_test ${CMAKE_CURRENT_LIST_DIR}/bench_artillery_test.cpp)
   target_link_libraries(bench_artillery_test PRIVATE roambi::bench)
-  roambi_jobs_add_test(bench_fast_json_test ${CMAKE_CURRENT_LIST_DIR}/bench_fast_json_test.cpp)
-  target_link_libraries(bench_fast_json_test PRIVATE roambi::fake_server)
 endif()
 if(TARGET roambi-bench)
   # Google Benchmark 1.7: --benchmark_min_time takes plain seconds.

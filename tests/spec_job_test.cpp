@@ -1,4 +1,6 @@
-// Tests of job.hpp: wire form round trips per profile, every violation of a body, garbage, lifecycle rules.
+// Tests of job.hpp: the field table, wire form round trips per profile, every violation of a body, garbage, lifecycle
+// rules.
+#include <set>
 #include <string>
 #include <vector>
 
@@ -366,3 +368,35 @@ TEST(SpecJobTest, FailedMeansErrorOrANonEmptyException) {
 }
 
 }  // namespace
+
+TEST(SpecJobTest, FieldTableHasOneRowPerFieldInEnumOrderWithDistinctNames) {
+  std::set<std::string_view> names;
+  for (std::size_t i = 0; i < kJobFields.size(); ++i) {
+    EXPECT_EQ(static_cast<std::size_t>(kJobFields[i].field), i);
+    EXPECT_FALSE(kJobFields[i].name.empty());
+    EXPECT_FALSE(kJobFields[i].clause.empty());
+    names.insert(kJobFields[i].name);
+  }
+  EXPECT_EQ(names.size(), kJobFields.size());
+  EXPECT_EQ(field::kStatusUri, info(Variant::link_status_uri).name);  // D4a's variants are the link fields
+  EXPECT_EQ(pointer_to(JobField::retry_after), "/job/retry_after");
+}
+
+TEST(SpecJobTest, WireFormHasExactlyTheKeysTheTableSaysAreWritten) {
+  for (const Profile* p : kProfiles)
+    for (const Job& j : {processing_job(), complete_job()}) {
+      std::set<std::string> expected, got;
+      for (const auto& f : kJobFields)
+        if (written(f.field, *p, !j.results.is_null())) expected.insert(std::string(f.name));
+      const json wire = to_json(j, *p);
+      for (const auto& [key, value] : wire.at(std::string(field::kJob)).items()) got.insert(key);
+      EXPECT_EQ(got, expected) << p->name();
+    }
+}
+
+TEST(SpecJobTest, StatusNamesReadBackAsTheirStatus) {
+  for (JobStatus s : {JobStatus::processing, JobStatus::complete, JobStatus::error})
+    EXPECT_EQ(job_status_named(to_string(s)), s);
+  EXPECT_EQ(job_status_named("Processing"), std::nullopt);
+  EXPECT_EQ(one_of_job_statuses(), "one of processing, complete, error");
+}

@@ -5,7 +5,6 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <optional>
@@ -24,18 +23,16 @@ namespace roambi::jobs {
 /// Spec: "Jobs" status; D5 adds error.
 enum class JobStatus : unsigned char { processing, complete, error };
 
+/// The status values as the wire spells them, in JobStatus order. Spec: "Check Job Status" examples; D5.
+inline constexpr std::array<std::string_view, 3> kJobStatusNames{"processing", "complete", "error"};
+
 inline constexpr std::string_view to_string(JobStatus s) {
-  switch (s) {
-    case JobStatus::processing: return "processing";
-    case JobStatus::complete: return "complete";
-    case JobStatus::error: return "error";
-  }
-  return "processing";
+  const auto i = static_cast<std::size_t>(s);
+  return i < kJobStatusNames.size() ? kJobStatusNames[i] : kJobStatusNames[0];
 }
 inline std::optional<JobStatus> job_status_named(std::string_view s) {
-  if (s == "processing") return JobStatus::processing;
-  if (s == "complete") return JobStatus::complete;
-  if (s == "error") return JobStatus::error;
+  for (std::size_t i = 0; i < kJobStatusNames.size(); ++i)
+    if (kJobStatusNames[i] == s) return static_cast<JobStatus>(i);
   return std::nullopt;
 }
 inline constexpr bool is_terminal(JobStatus s) { return s != JobStatus::processing; }
@@ -61,6 +58,54 @@ inline constexpr std::string_view kLifecycle =
 inline constexpr std::string_view kSameJob = "Check Job Status: Returns a Job object that reflects the current status of a job";
 }  // namespace clause
 
+/// The fields of the Job object. Spec: "Jobs" table; results from its example (D3), status_uri from the Java
+/// client (D4a).
+enum class JobField : unsigned char { uid, progress, status, exception, results, retry_after, status_url, status_uri };
+
+struct JobFieldInfo {
+  JobField field;
+  std::string_view name;             // as on the wire
+  std::string_view type;             // JSON type in the documents' table (OpenAPI's name); a decision may allow another
+  bool nullable;                     // null is one of its values (the key still present)
+  std::optional<Decision> decision;  // the disagreement that governs its form or its presence
+  std::string_view clause;           // where a judge finds the rule
+};
+
+/// One row per field, in the documents' order: to_json, parse_job, the judge, the OpenAPI schema and the fake's
+/// writer read names, types and clauses from here. D4a's variants are named for the link fields.
+inline constexpr std::array<JobFieldInfo, 8> kJobFields{{
+    {JobField::uid, "uid", "string", false, std::nullopt, clause::kUid},
+    {JobField::progress, "progress", "string", false, Decision::progress_type, clause::kProgress},
+    {JobField::status, "status", "string", false, Decision::failed_job_status, clause::kStatus},
+    {JobField::exception, "exception", "number", true, Decision::exception_type, clause::kException},
+    {JobField::results, "results", "object", true, Decision::results_key, clause::kResults},
+    {JobField::retry_after, "retry_after", "number", false, Decision::retry_after_meaning, clause::kRetryAfter},
+    {JobField::status_url, info(Variant::link_status_url).name, "string", false, Decision::status_link_field,
+     clause::kStatusUrl},
+    {JobField::status_uri, info(Variant::link_status_uri).name, "string", false, Decision::status_link_field,
+     clause::kStatusUrl},
+}};
+inline constexpr const JobFieldInfo& info(JobField f) { return kJobFields[static_cast<std::size_t>(f)]; }
+inline constexpr std::string_view wire_name(JobField f) { return info(f).name; }
+
+/// Wire names of the Job object's fields and of its wrapper, for code that reads a body by hand.
+namespace field {
+inline constexpr std::string_view kJob = "job";
+inline constexpr std::string_view kUid = wire_name(JobField::uid);
+inline constexpr std::string_view kProgress = wire_name(JobField::progress);
+inline constexpr std::string_view kStatus = wire_name(JobField::status);
+inline constexpr std::string_view kException = wire_name(JobField::exception);
+inline constexpr std::string_view kResults = wire_name(JobField::results);
+inline constexpr std::string_view kRetryAfter = wire_name(JobField::retry_after);
+inline constexpr std::string_view kStatusUrl = wire_name(JobField::status_url);
+inline constexpr std::string_view kStatusUri = wire_name(JobField::status_uri);  // D4a: what the Java client reads
+}  // namespace field
+
+/// The JSON Pointer of a field inside {"job": {...}}: "/job/uid".
+inline std::string pointer_to(JobField f) {
+  return "/" + std::string(field::kJob) + "/" + std::string(wire_name(f));
+}
+
 /// A publication job as it appears inside {"job": {...}}. Spec: "Jobs"; D1-D5.
 struct Job {
   std::string uid;
@@ -75,336 +120,223 @@ struct Job {
   bool terminal() const { return is_terminal(status); }
 };
 
+// How each field is written in a profile, for every writer of the wire form (to_json here, the fake's direct writer).
+
+/// Whether the wire form in profile p has the key f, for a job with results (or without). D3, D4a.
+inline constexpr bool written(JobField f, const Profile& p, bool has_results) {
+  switch (f) {
+    case JobField::results: return has_results || p.emits(Variant::results_always_present);
+    case JobField::status_url: return p.emitted(Decision::status_link_field) != Variant::link_status_uri;
+    case JobField::status_uri: return p.emitted(Decision::status_link_field) != Variant::link_status_url;
+    default: return true;
+  }
+}
+/// D5: the status a job shows in profile p; a failed job may show as complete.
+inline constexpr JobStatus shown_status(JobStatus s, const Profile& p) {
+  return s == JobStatus::error && p.emits(Variant::failed_status_complete) ? JobStatus::complete : s;
+}
+/// D1: progress written as a string holding the number; 1 is written "1".
+inline constexpr bool progress_as_text(const Profile& p) { return p.emits(Variant::progress_numeric_string); }
+/// D2: the exception as a number where p writes numbers and the text is a whole decimal number; nullopt otherwise,
+/// and the text is written as a string.
+inline std::optional<long long> exception_code(const std::string& exception, const Profile& p) {
+  if (!p.emits(Variant::exception_number) || exception.empty()) return std::nullopt;
+  char* end = nullptr;
+  long long code = std::strtoll(exception.c_str(), &end, 10);
+  if (!end || *end != '\0') return std::nullopt;
+  return code;
+}
+
+/// The value of field f in the wire form in profile p, where written(f, p, ...) says the key is there.
+inline nlohmann::json wire_value(const Job& job, JobField f, const Profile& p) {
+  switch (f) {
+    case JobField::uid: return job.uid;
+    case JobField::progress:
+      if (!progress_as_text(p)) return job.progress;
+      return job.progress == 1.0 ? std::string("1") : nlohmann::json(job.progress).dump();
+    case JobField::status: return to_string(shown_status(job.status, p));
+    case JobField::exception:
+      if (!job.exception) return nullptr;
+      if (auto code = exception_code(*job.exception, p)) return *code;
+      return *job.exception;
+    case JobField::results: return job.results;
+    case JobField::retry_after: return job.retry_after;
+    case JobField::status_url:
+    case JobField::status_uri: return job.status_url;
+  }
+  return nullptr;
+}
+
+/// The wire form {"job": {...}} in profile p.
+inline nlohmann::json to_json(const Job& job, const Profile& p) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& f : kJobFields)
+    if (written(f.field, p, !job.results.is_null())) j[std::string(f.name)] = wire_value(job, f.field, p);
+  return nlohmann::json{{std::string(field::kJob), std::move(j)}};
+}
+
 namespace detail {
-// JSON text byte-identical to nlohmann::json::dump() (keys sorted, shortest round-trip doubles), written without a
-// tree. Each returns false, leaving `out` unspecified, where it cannot promise identity (a non-ASCII string, whose
-// UTF-8 dump() checks and may reject): the caller then falls back to dump().
-// The bytes written as they are: 0x20 to 0x7f but the quote and the backslash.
+/// The bytes JSON text holds as they are: 0x20 to 0x7f but the quote and the backslash. The plain submit reader and
+/// the fake's job writer scan with it.
 inline constexpr std::array<bool, 256> kJsonPlainChars = [] {
   std::array<bool, 256> t{};
   for (std::size_t c = 0x20; c < 0x80; ++c) t[c] = c != '"' && c != '\\';
   return t;
 }();
-inline bool append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  std::size_t run = 0;  // start of the run of characters copied as they are
-  const char *at = s.data(), *const end = at + s.size();
-  while (at != end && kJsonPlainChars[static_cast<unsigned char>(*at)]) ++at;
-  std::size_t i = static_cast<std::size_t>(at - s.data());
-  if (at == end) {  // the common string: nothing to escape
-    out.append(s.data(), s.size());
-    out += '"';
-    return true;
-  }
-  for (; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (kJsonPlainChars[c]) continue;
-    if (c >= 0x80) return false;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        char u[8];
-        std::snprintf(u, sizeof u, "\\u%04x", c);
-        out += u;
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out += '"';
-  return true;
-}
-inline void append_json_number(std::string& out, double x) {
-  if (!std::isfinite(x)) {
-    out += "null";
-    return;
-  }
-  if (x == 0.0 || x == 1.0) {  // most progress values: dump()'s text without the shortest-digits search
-    out += std::signbit(x) ? "-0.0" : x == 0.0 ? "0.0" : "1.0";
-    return;
-  }
-  std::array<char, 64> buf{};
-  char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), x);
-  out.append(buf.data(), static_cast<std::size_t>(end - buf.data()));
-}
-inline bool append_json_value(std::string& out, const nlohmann::json& v) {
-  switch (v.type()) {
-    case nlohmann::json::value_t::null: out += "null"; return true;
-    case nlohmann::json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return true;
-    case nlohmann::json::value_t::number_integer: out += std::to_string(v.get<std::int64_t>()); return true;
-    case nlohmann::json::value_t::number_unsigned: out += std::to_string(v.get<std::uint64_t>()); return true;
-    case nlohmann::json::value_t::number_float: append_json_number(out, v.get<double>()); return true;
-    case nlohmann::json::value_t::string: return append_json_string(out, v.get_ref<const std::string&>());
-    case nlohmann::json::value_t::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& e : v) {
-        if (!first) out += ',';
-        first = false;
-        if (!append_json_value(out, e)) return false;
-      }
-      out += ']';
-      return true;
-    }
-    case nlohmann::json::value_t::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& [k, e] : v.get_ref<const nlohmann::json::object_t&>()) {
-        if (!first) out += ',';
-        first = false;
-        if (!append_json_string(out, k)) return false;
-        out += ':';
-        if (!append_json_value(out, e)) return false;
-      }
-      out += '}';
-      return true;
-    }
-    default: return false;  // binary, discarded
-  }
-}
 }  // namespace detail
 
-/// The wire form {"job": {...}} in profile p.
-inline nlohmann::json to_json(const Job& job, const Profile& p) {
-  nlohmann::json j = nlohmann::json::object();
-  j["uid"] = job.uid;
-  if (p.emits(Variant::progress_numeric_string)) {
-    j["progress"] = job.progress == 1.0 ? std::string("1") : nlohmann::json(job.progress).dump();
-  } else {
-    j["progress"] = job.progress;
-  }
-  JobStatus shown = job.status;
-  if (shown == JobStatus::error && p.emits(Variant::failed_status_complete)) shown = JobStatus::complete;
-  j["status"] = to_string(shown);
-  if (!job.exception) {
-    j["exception"] = nullptr;
-  } else if (p.emits(Variant::exception_number)) {
-    char* end = nullptr;
-    long long code = std::strtoll(job.exception->c_str(), &end, 10);
-    if (!job.exception->empty() && end && *end == '\0')
-      j["exception"] = code;
-    else
-      j["exception"] = *job.exception;
-  } else {
-    j["exception"] = *job.exception;
-  }
-  if (!job.results.is_null() || p.emits(Variant::results_always_present)) j["results"] = job.results;
-  j["retry_after"] = job.retry_after;
-  const Variant field = p.emitted(Decision::status_link_field);
-  if (field != Variant::link_status_uri) j["status_url"] = job.status_url;
-  if (field != Variant::link_status_url) j["status_uri"] = job.status_url;
-  return nlohmann::json{{"job", std::move(j)}};
-}
-
-/// to_json(job, p).dump(), written straight to `out` without building a tree: the form a server answering many
-/// polls wants. `results` is the JSON text of job.results ("" for null; job.results itself is not read), so a
-/// caller can write it from its own state. Returns false, `out` unspecified, where it cannot promise the same bytes
-/// (non-ASCII text): write to_json(job, p).dump() then. tests/bench_fast_json_test.cpp holds the two identical.
-/// Spec: "Jobs"; D1-D6.
-inline bool append_json(std::string& out, const Job& job, const Profile& p, std::string_view results) {
-  using namespace std::string_view_literals;  // literals appended with their length, not strlen'd per answer
-  out.reserve(out.size() + 512);  // a complete job with results is ~330 bytes: one allocation
-  out += "{\"job\":{\"exception\":"sv;
-  if (!job.exception) {
-    out += "null"sv;
-  } else {
-    bool done = false;
-    if (p.emits(Variant::exception_number)) {
-      char* end = nullptr;
-      long long code = std::strtoll(job.exception->c_str(), &end, 10);
-      if (!job.exception->empty() && end && *end == '\0') {
-        out += std::to_string(code);
-        done = true;
-      }
-    }
-    if (!done && !detail::append_json_string(out, *job.exception)) return false;
-  }
-  out += ",\"progress\":"sv;
-  if (p.emits(Variant::progress_numeric_string)) {
-    std::string text;
-    if (job.progress == 1.0) {
-      text = "1";
-    } else {
-      detail::append_json_number(text, job.progress);
-    }
-    detail::append_json_string(out, text);
-  } else {
-    detail::append_json_number(out, job.progress);
-  }
-  if (!results.empty() || p.emits(Variant::results_always_present)) {
-    out += ",\"results\":"sv;
-    out += results.empty() ? std::string_view("null") : results;
-  }
-  out += ",\"retry_after\":"sv;
-  out += std::to_string(job.retry_after);
-  JobStatus shown = job.status;
-  if (shown == JobStatus::error && p.emits(Variant::failed_status_complete)) shown = JobStatus::complete;
-  out += ",\"status\":"sv;
-  detail::append_json_string(out, to_string(shown));
-  const Variant field = p.emitted(Decision::status_link_field);
-  if (field != Variant::link_status_url) {
-    out += ",\"status_uri\":"sv;
-    if (!detail::append_json_string(out, job.status_url)) return false;
-  }
-  if (field != Variant::link_status_uri) {
-    out += ",\"status_url\":"sv;
-    if (!detail::append_json_string(out, job.status_url)) return false;
-  }
-  out += ",\"uid\":"sv;
-  if (!detail::append_json_string(out, job.uid)) return false;
-  out += "}}"sv;
-  return true;
-}
-/// The same, with job.results written from its tree.
-inline bool append_json(std::string& out, const Job& job, const Profile& p) {
-  std::string results;
-  if (!job.results.is_null() && !detail::append_json_value(results, job.results)) return false;
-  return append_json(out, job, p, results);
+/// What a judge expects of a status, in words: "one of processing, complete, error".
+inline std::string one_of_job_statuses() {
+  std::string s = "one of ";
+  for (std::size_t i = 0; i < kJobStatusNames.size(); ++i) s += (i ? ", " : "") + std::string(kJobStatusNames[i]);
+  return s;
 }
 
 /// Parses a job response body against profile p. Returns the job only when there is no violation; every
 /// violation is listed, and `seen` records the variant of each disagreement the body showed.
 inline Parsed<Job> parse_job(const nlohmann::json& body, const Profile& p) {
   Parsed<Job> out;
-  auto bad = [&](std::string ptr, std::string expected, std::string found, std::string_view cl) {
+  auto bad_at = [&](std::string ptr, std::string expected, std::string found, std::string_view cl) {
     out.violations.push_back({std::move(ptr), std::move(expected), std::move(found), std::string(cl)});
   };
-  auto saw = [&](Variant v, std::string ptr, std::string found, std::string_view cl) {
+  auto bad = [&](JobField f, std::string expected, std::string found) {
+    bad_at(pointer_to(f), std::move(expected), std::move(found), info(f).clause);
+  };
+  auto saw = [&](Variant v, JobField f, std::string found) {
     out.seen.push_back(v);
     if (!p.accepts(v))
-      bad(std::move(ptr), "a form profile " + std::string(p.name()) + " accepts (not " +
-                              std::string(info(decision_of(v)).id) + " variant " + std::string(info(v).name) + ")",
-          std::move(found), cl);
+      bad(f, "a form profile " + std::string(p.name()) + " accepts (not " + std::string(info(decision_of(v)).id) +
+                 " variant " + std::string(info(v).name) + ")",
+          std::move(found));
   };
-  if (!body.is_object() || !body.contains("job")) {
-    bad("/job", "an object under \"job\"", body.is_object() ? "absent" : detail::kind_of(body), clause::kWrapper);
+  const std::string wrapper(field::kJob);
+  if (!body.is_object() || !body.contains(wrapper)) {
+    bad_at("/" + wrapper, "an object under \"" + wrapper + "\"", body.is_object() ? "absent" : detail::kind_of(body),
+           clause::kWrapper);
     return out;
   }
-  const auto& j = body["job"];
+  const auto& j = body[wrapper];
   if (!j.is_object()) {
-    bad("/job", "an object", detail::kind_of(j), clause::kWrapper);
+    bad_at("/" + wrapper, "an object", detail::kind_of(j), clause::kWrapper);
     return out;
   }
+  auto find = [&](JobField f) { return j.find(wire_name(f)); };
   Job job;
   // uid
-  if (auto it = j.find("uid"); it == j.end())
-    bad("/job/uid", "a non-empty string", "absent", clause::kUid);
+  if (auto it = find(JobField::uid); it == j.end())
+    bad(JobField::uid, "a non-empty string", "absent");
   else if (!it->is_string() || it->get_ref<const std::string&>().empty())
-    bad("/job/uid", "a non-empty string", detail::kind_of(*it), clause::kUid);
+    bad(JobField::uid, "a non-empty string", detail::kind_of(*it));
   else
     job.uid = it->get<std::string>();
   // progress (D1)
+  const auto progress = find(JobField::progress);
   bool progress_ok = false;
-  if (auto it = j.find("progress"); it == j.end()) {
-    bad("/job/progress", "a number in [0,1]", "absent", clause::kProgress);
-  } else if (it->is_number()) {
-    saw(Variant::progress_number, "/job/progress", detail::kind_of(*it), clause::kProgress);
-    job.progress = it->get<double>();
+  if (progress == j.end()) {
+    bad(JobField::progress, "a number in [0,1]", "absent");
+  } else if (progress->is_number()) {
+    saw(Variant::progress_number, JobField::progress, detail::kind_of(*progress));
+    job.progress = progress->get<double>();
     progress_ok = true;
-  } else if (it->is_string()) {
-    const auto& s = it->get_ref<const std::string&>();
+  } else if (progress->is_string()) {
+    const auto& s = progress->get_ref<const std::string&>();
     char* end = nullptr;
     double v = std::strtod(s.c_str(), &end);
     if (s.empty() || !end || *end != '\0') {
-      bad("/job/progress", "a number in [0,1]", detail::kind_of(*it), clause::kProgress);
+      bad(JobField::progress, "a number in [0,1]", detail::kind_of(*progress));
     } else {
-      saw(Variant::progress_numeric_string, "/job/progress", detail::kind_of(*it), clause::kProgress);
+      saw(Variant::progress_numeric_string, JobField::progress, detail::kind_of(*progress));
       job.progress = v;
       progress_ok = true;
     }
   } else {
-    bad("/job/progress", "a number in [0,1]", detail::kind_of(*it), clause::kProgress);
+    bad(JobField::progress, "a number in [0,1]", detail::kind_of(*progress));
   }
   if (progress_ok && !(job.progress >= 0.0 && job.progress <= 1.0))
-    bad("/job/progress", "a number in [0,1]", j["progress"].dump(), clause::kProgress);
+    bad(JobField::progress, "a number in [0,1]", progress->dump());
   // status (D5)
   bool status_ok = false;
-  if (auto it = j.find("status"); it == j.end()) {
-    bad("/job/status", "one of processing, complete, error", "absent", clause::kStatus);
+  if (auto it = find(JobField::status); it == j.end()) {
+    bad(JobField::status, one_of_job_statuses(), "absent");
   } else if (auto st = it->is_string() ? job_status_named(it->get_ref<const std::string&>()) : std::nullopt; !st) {
-    bad("/job/status", "one of processing, complete, error", detail::kind_of(*it), clause::kStatus);
+    bad(JobField::status, one_of_job_statuses(), detail::kind_of(*it));
   } else {
     job.status = *st;
     status_ok = true;
   }
   // exception (D2): the key is always present (every example; the Java client crashes without it)
-  if (auto it = j.find("exception"); it == j.end()) {
-    bad("/job/exception", "null, or the exception of a failed job (the key must exist)", "absent", clause::kException);
+  if (auto it = find(JobField::exception); it == j.end()) {
+    bad(JobField::exception, "null, or the exception of a failed job (the key must exist)", "absent");
   } else if (it->is_number()) {
-    saw(Variant::exception_number, "/job/exception", detail::kind_of(*it), clause::kException);
+    saw(Variant::exception_number, JobField::exception, detail::kind_of(*it));
     job.exception = it->dump();
   } else if (it->is_string()) {
-    saw(Variant::exception_string, "/job/exception", detail::kind_of(*it), clause::kException);
+    saw(Variant::exception_string, JobField::exception, detail::kind_of(*it));
     job.exception = it->get<std::string>();
   } else if (!it->is_null()) {
-    bad("/job/exception", "null, a number or a string", detail::kind_of(*it), clause::kException);
+    bad(JobField::exception, "null, a number or a string", detail::kind_of(*it));
   }
   // results (D3)
-  if (auto it = j.find("results"); it == j.end()) {
-    saw(Variant::results_omitted_when_null, "/job/results", "absent", clause::kResults);
+  if (auto it = find(JobField::results); it == j.end()) {
+    saw(Variant::results_omitted_when_null, JobField::results, "absent");
   } else if (it->is_null()) {
-    saw(Variant::results_always_present, "/job/results", "null", clause::kResults);
+    saw(Variant::results_always_present, JobField::results, "null");
   } else if (!it->is_object()) {
-    bad("/job/results", "null or an object", detail::kind_of(*it), clause::kResults);
+    bad(JobField::results, "null or an object", detail::kind_of(*it));
   } else {
     job.results = *it;  // an object is what both variants send once there are results
   }
   // retry_after (D6)
-  if (auto it = j.find("retry_after"); it == j.end())
-    bad("/job/retry_after", "a number of seconds, 0 or more", "absent", clause::kRetryAfter);
+  if (auto it = find(JobField::retry_after); it == j.end())
+    bad(JobField::retry_after, "a number of seconds, 0 or more", "absent");
   else if (!it->is_number() || !(it->get<double>() >= 0))  // "Number of seconds ... will wait": 0 is a number of them
-    bad("/job/retry_after", "a number of seconds, 0 or more", detail::kind_of(*it), clause::kRetryAfter);
+    bad(JobField::retry_after, "a number of seconds, 0 or more", detail::kind_of(*it));
   else  // clamped: casting a double beyond int's range is undefined, and exponent forms are documented (Syntax)
     job.retry_after = static_cast<int>(std::min(std::ceil(it->get<double>()), double(std::numeric_limits<int>::max())));
   // status link (D4a field, D4b path)
-  auto url = j.find("status_url");
-  auto uri = j.find("status_uri");
+  const std::string url_name(field::kStatusUrl), uri_name(field::kStatusUri);
+  auto url = find(JobField::status_url);
+  auto uri = find(JobField::status_uri);
   const bool has_url = url != j.end() && !url->is_null(), has_uri = uri != j.end() && !uri->is_null();
   if (!has_url && !has_uri) {
-    bad("/job/status_url", "a status link (status_url, or status_uri per D4)", "absent", clause::kStatusUrl);
+    bad(JobField::status_url, "a status link (" + url_name + ", or " + uri_name + " per D4)", "absent");
   } else {
     Variant field = has_url && has_uri ? Variant::link_both : has_url ? Variant::link_status_url : Variant::link_status_uri;
     const bool field_ok = p.accepts(field) || (field == Variant::link_both && (p.accepts(Variant::link_status_url) ||
                                                                               p.accepts(Variant::link_status_uri)));
     out.seen.push_back(field);
     if (!field_ok)
-      bad(has_url ? "/job/status_url" : "/job/status_uri",
+      bad(has_url ? JobField::status_url : JobField::status_uri,
           "the status link field(s) profile " + std::string(p.name()) + " accepts (not D4a variant " +
               std::string(info(field).name) + ")",
-          has_url ? "status_url only" : "status_uri only", clause::kStatusUrl);
-    for (auto [it, ptr] : {std::pair{url, "/job/status_url"}, std::pair{uri, "/job/status_uri"}}) {
+          (has_url ? url_name : uri_name) + " only");
+    for (auto [it, f] : {std::pair{url, JobField::status_url}, std::pair{uri, JobField::status_uri}}) {
       if (it == j.end() || it->is_null()) continue;
       if (!it->is_string()) {
-        bad(ptr, "a string", detail::kind_of(*it), clause::kStatusUrl);
+        bad(f, "a string", detail::kind_of(*it));
         continue;
       }
       const auto& link = it->get_ref<const std::string&>();
       auto parsed = parse_status_link(link);
       if (!parsed) {
-        bad(ptr, "a status path /1/jobs/{uid} or /api/1/job/{uid}", detail::kind_of(*it), clause::kStatusUrl);
+        bad(f, "a status path /1/jobs/{uid} or /api/1/job/{uid}", detail::kind_of(*it));
         continue;
       }
-      saw(parsed->form, ptr, detail::kind_of(*it), clause::kStatusUrl);
+      saw(parsed->form, f, detail::kind_of(*it));
       if (!job.uid.empty() && parsed->job_uid != job.uid)
-        bad(ptr, "a link to the same job (" + job.uid + ")", detail::kind_of(*it), clause::kStatusUrl);
+        bad(f, "a link to the same job (" + job.uid + ")", detail::kind_of(*it));
       if (job.status_url.empty()) job.status_url = link;
     }
   }
   // Cross-field rules
   if (status_ok && progress_ok && job.status == JobStatus::complete && !job.exception && job.progress != 1.0)
-    bad("/job/progress", "1 for a complete job", j["progress"].dump(), clause::kCompleteProgress);
+    bad_at(pointer_to(JobField::progress), "1 for a complete job", progress->dump(), clause::kCompleteProgress);
   if (status_ok && job.status == JobStatus::error && !job.exception)
-    bad("/job/exception", "the exception of a failed job", "null", clause::kFailedException);
+    bad_at(pointer_to(JobField::exception), "the exception of a failed job", "null", clause::kFailedException);
   if (status_ok && job.status == JobStatus::complete && job.exception)
-    saw(Variant::failed_status_complete, "/job/status", "complete with an exception", clause::kStatus);
+    saw(Variant::failed_status_complete, JobField::status, "complete with an exception");
   else if (status_ok && job.status == JobStatus::error)
-    saw(Variant::failed_status_error, "/job/status", "error", clause::kStatus);
+    saw(Variant::failed_status_error, JobField::status, std::string(to_string(JobStatus::error)));
   if (out.violations.empty()) out.value = std::move(job);
   return out;
 }

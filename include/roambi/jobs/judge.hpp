@@ -1,5 +1,5 @@
-// Judging a server's answers and writing requests as a client does: wire field names, the variant an answer
-// shows (D10, D11, D13, U1, U2), the token errors a profile accepts, Submit Job bodies, salvaging a broken job.
+// Judging a server's answers and writing requests as a client does: the variant an answer shows (D10, D11, D13,
+// U1, U2), the token errors a profile accepts, Submit Job bodies, salvaging a broken job.
 #pragma once
 
 #include <cmath>
@@ -17,19 +17,6 @@
 #include <roambi/jobs/submit.hpp>
 
 namespace roambi::jobs {
-
-/// Wire names of the Job object's fields and of its wrapper. Spec: "Jobs" table and examples; D3, D4a.
-namespace field {
-inline constexpr std::string_view kJob = "job";
-inline constexpr std::string_view kUid = "uid";
-inline constexpr std::string_view kProgress = "progress";
-inline constexpr std::string_view kStatus = "status";
-inline constexpr std::string_view kException = "exception";
-inline constexpr std::string_view kResults = "results";
-inline constexpr std::string_view kRetryAfter = "retry_after";
-inline constexpr std::string_view kStatusUrl = "status_url";
-inline constexpr std::string_view kStatusUri = "status_uri";  // D4a: what the Java client reads
-}  // namespace field
 
 /// The media type of a multipart Submit Job (the Publish page's local-source mode).
 inline constexpr std::string_view kMultipartFormData = "multipart/form-data";

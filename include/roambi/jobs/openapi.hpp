@@ -116,69 +116,66 @@ inline std::string status_link_pattern(const Profile& p) {
   return "(?:" + alternatives + ")(?:[?#].*)?$";
 }
 
-/// The Job object in profile p: every accepted variant of D1-D5 passes, nothing else does.
+/// The Job object in profile p: every accepted variant of D1-D5 passes, nothing else does. Built from kJobFields.
 inline nlohmann::json job_schema(const Profile& p) {
   using nlohmann::json;
-  json props = json::object();
-  json required = json::array();
-  props[std::string(field::kUid)] = {{"type", "string"}, {"minLength", 1}, {"description", clause::kUid}};
-  required.push_back(field::kUid);
-
-  // D1
-  std::vector<json> progress;
-  for (Variant v : accepted_variants(Decision::progress_type, p)) {
-    if (v == Variant::progress_number) progress.push_back({{"type", "number"}, {"minimum", 0}, {"maximum", 1}});
-    if (v == Variant::progress_numeric_string)
-      progress.push_back({{"type", "string"}, {"pattern", "^[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"}});
-  }
-  json progress_schema = progress.size() == 1 ? progress[0] : json{{"oneOf", progress}};
-  progress_schema["description"] = std::string(clause::kProgress) + ". " + decision_note(Decision::progress_type, p);
-  props[std::string(field::kProgress)] = progress_schema;
-  required.push_back(field::kProgress);
-
-  // D5: error is a status wherever the profile accepts a failed job reported as error
-  json statuses = json::array();
-  for (JobStatus s : {JobStatus::processing, JobStatus::complete, JobStatus::error})
-    if (s != JobStatus::error || p.accepts(Variant::failed_status_error)) statuses.push_back(to_string(s));
-  props[std::string(field::kStatus)] = {
-      {"type", "string"},
-      {"enum", statuses},
-      {"description", std::string(clause::kStatus) + ". " + decision_note(Decision::failed_job_status, p)}};
-  required.push_back(field::kStatus);
-
-  // D2: the key is always there, null until the job fails
-  std::vector<json> exception;
-  for (Variant v : accepted_variants(Decision::exception_type, p))
-    exception.push_back({{"type", v == Variant::exception_number ? "number" : "string"}, {"nullable", true}});
-  json exception_schema = exception.size() == 1 ? exception[0] : json{{"anyOf", exception}};
-  exception_schema["description"] = std::string(clause::kException) + ". " + decision_note(Decision::exception_type, p);
-  props[std::string(field::kException)] = exception_schema;
-  required.push_back(field::kException);
-
-  // D3
-  props[std::string(field::kResults)] = {
-      {"type", "object"},
-      {"nullable", true},
-      {"description", std::string(clause::kResults) + ": null until the job completes, then an object naming the "
-                                                       "published file. " + decision_note(Decision::results_key, p)}};
-  if (!p.accepts(Variant::results_omitted_when_null)) required.push_back(field::kResults);
-
-  // D6
-  props[std::string(field::kRetryAfter)] = {
-      {"type", "number"},
-      {"minimum", 0},
-      {"description", std::string(clause::kRetryAfter) + ". " + decision_note(Decision::retry_after_meaning, p)}};
-  required.push_back(field::kRetryAfter);
-
   // D4a (field) and D4b (path form), read as parse_job reads them
   const bool url_alone = p.accepts(Variant::link_status_url), uri_alone = p.accepts(Variant::link_status_uri);
   const bool url_ok = url_alone || p.accepts(Variant::link_both), uri_ok = uri_alone || p.accepts(Variant::link_both);
-  const std::string link_note = std::string(clause::kStatusUrl) + ". " + decision_note(Decision::status_link_field, p) +
-                                " " + decision_note(Decision::status_link_path, p);
-  const json link = {{"type", "string"}, {"pattern", status_link_pattern(p)}, {"description", link_note}};
-  if (url_ok) props[std::string(field::kStatusUrl)] = link;
-  if (uri_ok) props[std::string(field::kStatusUri)] = link;
-
+  json props = json::object();
+  json required = json::array();
+  for (const auto& f : kJobFields) {
+    const std::string note =
+        std::string(f.clause) + (f.decision ? ". " + decision_note(*f.decision, p) : std::string());
+    json s = {{"type", f.type}, {"description", note}};
+    bool always = true;  // the key is in every body
+    switch (f.field) {
+      case JobField::uid: s["minLength"] = 1; break;
+      case JobField::progress: {  // D1
+        std::vector<json> forms;
+        for (Variant v : accepted_variants(Decision::progress_type, p)) {
+          if (v == Variant::progress_number) forms.push_back({{"type", "number"}, {"minimum", 0}, {"maximum", 1}});
+          if (v == Variant::progress_numeric_string)
+            forms.push_back(
+                {{"type", "string"}, {"pattern", "^[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"}});
+        }
+        s = forms.size() == 1 ? forms[0] : json{{"oneOf", forms}};
+        s["description"] = note;
+        break;
+      }
+      case JobField::status: {  // D5: error is a status wherever the profile accepts a failed job reported as error
+        json statuses = json::array();
+        for (JobStatus st : {JobStatus::processing, JobStatus::complete, JobStatus::error})
+          if (st != JobStatus::error || p.accepts(Variant::failed_status_error)) statuses.push_back(to_string(st));
+        s["enum"] = statuses;
+        break;
+      }
+      case JobField::exception: {  // D2: the key is always there, null until the job fails
+        std::vector<json> forms;
+        for (Variant v : accepted_variants(Decision::exception_type, p))
+          forms.push_back({{"type", v == Variant::exception_number ? "number" : "string"}, {"nullable", f.nullable}});
+        s = forms.size() == 1 ? forms[0] : json{{"anyOf", forms}};
+        s["description"] = note;
+        break;
+      }
+      case JobField::results:  // D3
+        s["nullable"] = f.nullable;
+        s["description"] = std::string(f.clause) + ": null until the job completes, then an object naming the "
+                                                   "published file. " + decision_note(*f.decision, p);
+        always = !p.accepts(Variant::results_omitted_when_null);
+        break;
+      case JobField::retry_after: s["minimum"] = 0; break;  // D6
+      case JobField::status_url:
+      case JobField::status_uri:
+        if (!(f.field == JobField::status_url ? url_ok : uri_ok)) continue;
+        s["pattern"] = status_link_pattern(p);
+        s["description"] = note + " " + decision_note(Decision::status_link_path, p);
+        always = false;  // one of the two, below
+        break;
+    }
+    props[std::string(f.name)] = s;
+    if (always) required.push_back(f.name);
+  }
   json schema = {{"type", "object"},
                  {"description", "A publication job. Spec: \"Jobs\". Fields other than these are allowed (the Java "
                                  "client ignores them)."},
@@ -238,11 +235,11 @@ inline nlohmann::json error_envelope_schema() {
           {"description", std::string(kClauseEnvelope) + ": the error code, a description (the key must exist; the "
                                                          "Java client reads it) and, for invalid_resource and "
                                                          "parameter errors, the property in details"},
-          {"required", {"error", "error_description"}},
+          {"required", {envelope::kError, envelope::kErrorDescription}},
           {"properties",
-           {{"error", {{"type", "string"}, {"description", "the error code"}}},
-            {"error_description", {{"type", "string"}, {"nullable", true}}},
-            {"details",
+           {{envelope::kError, {{"type", "string"}, {"description", "the error code"}}},
+            {envelope::kErrorDescription, {{"type", "string"}, {"nullable", true}}},
+            {envelope::kDetails,
              {{"type", "object"},
               {"nullable", true},
               {"properties", {{"property", {{"type", "string"}, {"description", "the invalid property"}}}}}}}}}};
@@ -284,7 +281,7 @@ inline void add_error_responses(nlohmann::json& responses, RouteId route, const 
       examples[std::string(e.wire)] = {{"summary", e.meaning}, {"value", to_json(ApiError::of(c))}};
     }
     nlohmann::json schema = {{"allOf", {schema_ref("ErrorEnvelope"),
-                                        {{"type", "object"}, {"properties", {{"error", {{"enum", names}}}}}}}}};
+                                        {{"type", "object"}, {"properties", {{envelope::kError, {{"enum", names}}}}}}}}};
     nlohmann::json media = {{"schema", schema}, {"examples", examples}};
     nlohmann::json response = {{"description", description}, {"content", {{json_media_type(), media}}}};
     if (std::find(codes.begin(), codes.end(), ErrorCode::rate_limit_exceeded) != codes.end()) {

@@ -31,6 +31,7 @@
 #include <roambi/jobs/spec.hpp>
 #include <roambi/jobs/fake/behaviour.hpp>
 #include <roambi/jobs/fake/clock.hpp>
+#include <roambi/jobs/fake/job_writer.hpp>
 #include <roambi/jobs/fake/journal.hpp>
 #include <roambi/jobs/fake/mutex.hpp>
 #include <roambi/jobs/fake/options.hpp>

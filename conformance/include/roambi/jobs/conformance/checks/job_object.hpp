@@ -154,7 +154,7 @@ inline CheckResult job_status_url_resolves(Context& c) {
     if (auto it = o.find(name); it != o.end() && it->is_string()) links.push_back(it->get<std::string>());
   if (links.empty())
     return CheckResult::fail("the submitted job has no status link to follow: " + s.submit().describe(),
-                             std::string(clause::kStatusUrl), "/job/status_url");
+                             std::string(clause::kStatusUrl), pointer_to(JobField::status_url));
   Findings found;
   for (const auto& link : links) {
     auto parsed = parse_status_link(link);
@@ -171,7 +171,7 @@ inline CheckResult job_status_url_resolves(Context& c) {
     }
     Job got = salvage_job(r.json());
     if (got.uid.empty() || got.uid != s.uid)
-      found.violation({"/job/uid", "the linked job " + s.uid, got.uid.empty() ? "no uid" : got.uid,
+      found.violation({pointer_to(JobField::uid), "the linked job " + s.uid, got.uid.empty() ? "no uid" : got.uid,
                        std::string(clause::kStatusUrl)},
                       link);
   }

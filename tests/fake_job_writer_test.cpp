@@ -1,5 +1,6 @@
-// The model's direct job writer (job.hpp, append_json) must write exactly what to_json(...).dump() writes, for
+// The fake's direct job writer (append_json) must write exactly what the model's to_json(...).dump() writes, for
 // every profile and every shape of job; it may only decline (non-ASCII text), never differ. The fake answers with it.
+#include <array>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -7,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include <roambi/jobs/job.hpp>
+#include <roambi/jobs/fake/job_writer.hpp>
 
 namespace {
 
@@ -44,7 +45,7 @@ std::vector<Job> jobs() {
 
 }  // namespace
 
-TEST(BenchFastJsonTest, JobBodyIsByteIdenticalToDumpInEveryProfile) {
+TEST(FakeJobWriterTest, JobBodyIsByteIdenticalToDumpInEveryProfile) {
   for (const Profile* p : kProfiles)
     for (const Job& j : jobs()) {
       std::string fast;
@@ -53,7 +54,7 @@ TEST(BenchFastJsonTest, JobBodyIsByteIdenticalToDumpInEveryProfile) {
     }
 }
 
-TEST(BenchFastJsonTest, ValuesAreByteIdenticalToDump) {
+TEST(FakeJobWriterTest, ValuesAreByteIdenticalToDump) {
   const std::vector<nlohmann::json> values{
       nullptr, true, false, 0, -1, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::uint64_t>::max(),
       0.0, -0.0, 1.0, 0.1, 1e21, 1e-300, 2.5e-5, std::numeric_limits<double>::infinity(), std::nan(""),
@@ -66,7 +67,7 @@ TEST(BenchFastJsonTest, ValuesAreByteIdenticalToDump) {
   }
 }
 
-TEST(BenchFastJsonTest, DeclinesNonAsciiTextSoDumpKeepsItsUtf8Checks) {
+TEST(FakeJobWriterTest, DeclinesNonAsciiTextSoDumpKeepsItsUtf8Checks) {
   std::string out;
   EXPECT_FALSE(jd::append_json_string(out, "caf\xc3\xa9"));
   Job j;
@@ -74,4 +75,27 @@ TEST(BenchFastJsonTest, DeclinesNonAsciiTextSoDumpKeepsItsUtf8Checks) {
   j.exception = "\xff";
   out.clear();
   EXPECT_FALSE(append_json(out, j, kLenient));
+}
+
+TEST(FakeJobWriterTest, WritesTheResultsTextItIsGiven) {  // as the fake does, from its own record
+  for (const Profile* p : kProfiles)
+    for (const Job& j : jobs()) {
+      std::string fast;
+      ASSERT_TRUE(append_json(fast, j, *p, j.results.is_null() ? "" : j.results.dump())) << p->name();
+      ASSERT_EQ(fast, to_json(j, *p).dump()) << p->name();
+    }
+}
+
+TEST(FakeJobWriterTest, KeysAreTheModelsInDumpOrder) {
+  for (std::size_t i = 0; i < jd::kJobKeysInDumpOrder.size(); ++i) {
+    const JobField f = jd::kJobKeysInDumpOrder[i];
+    const auto& key = jd::kJobKeys[static_cast<std::size_t>(f)];
+    EXPECT_EQ(std::string(key.text.data(), key.size), ",\"" + std::string(wire_name(f)) + "\":");
+    if (i > 0) {
+      EXPECT_LT(wire_name(jd::kJobKeysInDumpOrder[i - 1]), wire_name(f));
+    }
+  }
+  std::array<JobField, kJobFields.size()> swapped = jd::kJobKeysInDumpOrder;
+  std::swap(swapped[0], swapped[1]);
+  EXPECT_FALSE(jd::in_dump_order(swapped));
 }
