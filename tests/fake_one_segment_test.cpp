@@ -1,4 +1,4 @@
-// One TCP segment per answer (one_segment.hpp): this binary defines send() as roambi-fake-server does, and records
+// One TCP segment per answer (httplib_compat.hpp): this binary defines send() as roambi-fake-server does, and records
 // every send of the process, so the tests see which of the fake's writes went out with MSG_MORE.
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <roambi/jobs/fake/gtest.hpp>
-#include <roambi/jobs/fake/one_segment.hpp>
+#include <roambi/jobs/fake/httplib_compat.hpp>
 
 namespace {
 
@@ -27,12 +27,12 @@ std::vector<SentWrite> sent;  // every send() of this process (the test's client
 
 // Recorded before the write: a client that has its answer finds every write of it recorded.
 extern "C" ssize_t send(int fd, const void* data, size_t size, int flags) {
-  const bool more = roambi::jobs::fake::detail::body_follows_headers || (flags & MSG_MORE) != 0;
+  const bool more = roambi::jobs::fake::httplib_compat::body_follows_headers || (flags & MSG_MORE) != 0;
   {
     std::lock_guard<std::mutex> lock(sent_mutex);
     sent.push_back({fd, more, std::string(static_cast<const char*>(data), size)});
   }
-  return roambi::jobs::fake::detail::send_one_segment(fd, data, size, flags);
+  return roambi::jobs::fake::httplib_compat::send_one_segment(fd, data, size, flags);
 }
 
 namespace {
