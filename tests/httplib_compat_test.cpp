@@ -1,5 +1,5 @@
 // What httplib_compat.hpp assumes of cpp-httplib 0.11.4, each checked against bare httplib: a test here fails when
-// the library changes under a workaround. This binary defines send() as roambi-fake-server does, and records it.
+// the library changes under a workaround. This binary defines send() as roambi-fake-server does (send_recorder.hpp).
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -19,51 +19,15 @@
 
 #include <roambi/jobs/fake/httplib_compat.hpp>
 
+#include "send_recorder.hpp"
+
 namespace compat = roambi::jobs::fake::httplib_compat;
 
 namespace {
 
-struct Sent {
-  int fd;
-  bool more;  // sent with MSG_MORE
-  std::string bytes;
-};
-std::mutex sent_mutex;
-std::vector<Sent> sent;                     // every send() of this process, in order
-thread_local int sends_on_this_thread = 0;  // this thread's send() calls so far
-
-}  // namespace
-
-// Recorded, then sent as roambi-fake-server sends: httplib's prebuilt library must call this through the linker.
-extern "C" ssize_t send(int fd, const void* data, size_t size, int flags) {
-  {
-    std::lock_guard<std::mutex> lock(sent_mutex);
-    sent.push_back({fd, compat::body_follows_headers || (flags & MSG_MORE) != 0,
-                    std::string(static_cast<const char*>(data), size)});
-  }
-  ++sends_on_this_thread;
-  return compat::send_one_segment(fd, data, size, flags);
-}
-
-namespace {
-
 using namespace std::chrono_literals;
-
-/// The server's sends of the answer whose first bytes are `status_line`: its headers' send and every later send on
-/// that connection up to the next answer.
-std::vector<Sent> sends_of_answer(const std::string& status_line) {
-  std::lock_guard<std::mutex> lock(sent_mutex);
-  std::vector<Sent> out;
-  for (const auto& w : sent) {
-    if (out.empty()) {
-      if (w.bytes.rfind(status_line, 0) == 0) out.push_back(w);
-    } else if (w.fd == out.front().fd) {
-      if (w.bytes.rfind("HTTP/1.1 ", 0) == 0) break;
-      out.push_back(w);
-    }
-  }
-  return out;
-}
+using send_recorder::sends_of_answer;
+using send_recorder::sends_on_this_thread;
 
 /// A bare httplib server on 127.0.0.1:0, configured by the test, served on a thread from start() to the end.
 class BareServer {
@@ -136,10 +100,7 @@ void close_all(const std::vector<int>& fds) {
 
 class HttplibCompat : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::lock_guard<std::mutex> lock(sent_mutex);
-    sent.clear();
-  }
+  void SetUp() override { send_recorder::clear(); }
 };
 
 TEST_F(HttplibCompat, TheLibraryIsTheVersionTheWorkaroundsWereWrittenFor) {
