@@ -155,16 +155,16 @@ for f in fake fake-quiet; do
   csb=$(ratio "$(col baseline submit 6)" "$(col $f submit 6)")
   [ $f = fake ] && echo " $f (its defaults: log, journal; rate limit raised), wall clock, wrk in this run:" \
                 || echo " $f (--quiet: no per-request log), wall clock, wrk in this run:"
-  printf '  %-33s %s  (>= 0.95: %s)\n' "$f/baseline status throughput" "$st" "$(verdict "$st" 0.95 '>=')"
-  printf '  %-33s %s  (>= 0.85: %s)\n' "$f/baseline submit throughput" "$sb" "$(verdict "$sb" 0.85 '>=')"
-  printf '  %-33s %s  (<= 1.5: %s)\n' "$f/baseline status p99" "$stp" "$(verdict "$stp" 1.5 '<=')"
-  printf '  %-33s %s  (<= 1.5: %s)\n' "$f/baseline submit p99" "$sbp" "$(verdict "$sbp" 1.5 '<=')"
+  printf '  %-40s %s  (>= 0.95: %s)\n' "$f/baseline status throughput" "$st" "$(verdict "$st" 0.95 '>=')"
+  printf '  %-40s %s  (>= 0.85: %s)\n' "$f/baseline submit throughput" "$sb" "$(verdict "$sb" 0.85 '>=')"
+  printf '  %-40s %s  (<= 1.5: %s)\n' "$f/baseline status p99" "$stp" "$(verdict "$stp" 1.5 '<=')"
+  printf '  %-40s %s  (<= 1.5: %s)\n' "$f/baseline submit p99" "$sbp" "$(verdict "$sbp" 1.5 '<=')"
   # On a shared machine the load generator's share of its CPU, not the server, can set the pace (wrk is one thread);
   # the server's own CPU time per request does not depend on that, and its inverse is what each server serves on a
   # core of its own.
   echo "  capacity, from each server's CPU time per request:"
-  printf '  %-33s %s  (>= 0.95: %s)\n' "$f/baseline status" "$cst" "$(verdict "$cst" 0.95 '>=')"
-  printf '  %-33s %s  (>= 0.85: %s)\n' "$f/baseline submit" "$csb" "$(verdict "$csb" 0.85 '>=')"
+  printf '  %-40s %s  (>= 0.95: %s)\n' "$f/baseline status" "$cst" "$(verdict "$cst" 0.95 '>=')"
+  printf '  %-40s %s  (>= 0.85: %s)\n' "$f/baseline submit" "$csb" "$(verdict "$csb" 0.85 '>=')"
 done
 echo " the measuring tool:"
 echo "  roambi-load/wrk status, closed    $ls_  (>= 0.8: $(verdict "$ls_" 0.8 '>='))"
