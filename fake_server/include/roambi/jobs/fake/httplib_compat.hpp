@@ -20,10 +20,12 @@
 
 #ifndef CPPHTTPLIB_VERSION
 #error "roambi/jobs/fake/httplib_compat.hpp is written for cpp-httplib 0.11.4, and <httplib.h> names no CPPHTTPLIB_VERSION"
-#endif
+#else
+// The preprocessor cannot compare strings: the version itself is checked at compile time.
 static_assert(std::string_view(CPPHTTPLIB_VERSION) == "0.11.4",
               "roambi/jobs/fake/httplib_compat.hpp is written for cpp-httplib 0.11.4: check each workaround in it "
               "(tests/httplib_compat_test.cpp) before accepting another version");
+#endif
 
 namespace roambi::jobs::fake::httplib_compat {
 
