@@ -12,20 +12,12 @@
 
 #include <httplib.h>
 
-namespace {
-bool one_segment = false;                   // --one-segment
-thread_local bool body_follows_headers = false;  // set for an answer with a body, right before httplib writes it
-}  // namespace
+#include <roambi/jobs/fake/httplib_compat.hpp>  // the fake's workarounds of 0.11.4, so that both run alike
 
-// httplib's send() calls resolve here: with --one-segment, the headers of an answer with a body get MSG_MORE (the
-// fake's fake_server/include/roambi/jobs/fake/one_segment.hpp, written out again so that this stays bare httplib).
-extern "C" ssize_t send(int fd, const void* data, size_t size, int flags) {
-  if (body_follows_headers) {
-    body_follows_headers = false;
-    flags |= MSG_MORE;
-  }
-  return ::sendto(fd, data, size, flags, nullptr, 0);
-}
+namespace compat = roambi::jobs::fake::httplib_compat;
+
+// httplib's send() calls resolve here; only with --one-segment are answers marked for it, as the fake marks them.
+ROAMBI_JOBS_HTTPLIB_SEND_IN_ONE_SEGMENT()
 
 namespace {
 
@@ -50,11 +42,6 @@ constexpr const char* kStatusBody =
     R"("uid":"file-0a1b2c3d4e5f"}},"retry_after":3,"status":"complete",)"
     R"("status_url":"/1/jobs/5f0e2a9c-1b7d-4e3a-9c11-2d4b6f8a0e13","uid":"5f0e2a9c-1b7d-4e3a-9c11-2d4b6f8a0e13"}})";
 
-// httplib keeps its listening socket protected; this exposes it so main() can raise the backlog as the fake does.
-struct Server : httplib::Server {
-  int listen_fd() const { return static_cast<int>(svr_sock_); }
-};
-
 int usage_error(const std::string& what) {
   std::cerr << "roambi-bench-baseline: " << what << "\nRun with --help for more information.\n";
   return 2;
@@ -66,6 +53,7 @@ int main(int argc, char** argv) {
   int port = 8090;
   std::string host = "127.0.0.1";
   long threads = 64, keep_alive_max = 100000;
+  bool one_segment = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--help" || a == "-h") {
@@ -94,7 +82,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  Server s;
+  httplib::Server s;
   // The run-time fixes 0.11.4 needs (its compile-time defaults are Nagle on and 5 requests a connection), and the
   // socket options and backlog roambi-fake-server uses, so that the two differ only in what they do per request.
   s.set_tcp_nodelay(true);
@@ -105,12 +93,7 @@ int main(int argc, char** argv) {
   s.set_keep_alive_max_count(static_cast<std::size_t>(keep_alive_max));
   s.set_keep_alive_timeout(5);
   s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-  if (one_segment) {
-    s.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-      body_follows_headers = !res.body.empty() && req.method != "HEAD";
-    });
-    s.set_logger([](const httplib::Request&, const httplib::Response&) { body_follows_headers = false; });
-  }
+  if (one_segment) compat::hold_headers_for_body(s);
   s.Post(R"(/1/accounts/([^/]+)/files/analytics)", [](const httplib::Request&, httplib::Response& res) {
     res.status = 202;
     res.set_content(kSubmitBody, "application/json");
@@ -123,7 +106,7 @@ int main(int argc, char** argv) {
     std::cerr << "roambi-bench-baseline: could not bind " << host << ":" << port << "\n";
     return 1;
   }
-  ::listen(s.listen_fd(), SOMAXCONN);  // 0.11.4 listens with a backlog of 5: 32 connects at once lose SYNs
+  compat::raise_listen_backlog(s);
   std::thread t([&] { s.listen_after_bind(); });
   std::cout << "listening on http://" << host << ":" << bound << "/1" << std::endl;
   int sig = 0;

@@ -17,15 +17,15 @@
 #endif
 
 #include <roambi/jobs/cli/app.hpp>
+
+#include <roambi/jobs/fake/httplib_compat.hpp>
 #include <roambi/jobs/fake/server.hpp>
 #include <roambi/jobs/openapi.hpp>
 #include <roambi/jobs/version.hpp>
 
 // httplib's send() calls resolve to this definition: an answer's headers and body leave in one TCP segment instead of
-// two (one_segment.hpp says why and how). The standalone binary only: an embedder's process sends as httplib does.
-extern "C" ssize_t send(int fd, const void* data, size_t size, int flags) {
-  return roambi::jobs::fake::detail::send_one_segment(fd, data, size, flags);
-}
+// two (httplib_compat.hpp says why and how). The standalone binary only: an embedder's process sends as httplib does.
+ROAMBI_JOBS_HTTPLIB_SEND_IN_ONE_SEGMENT()
 
 namespace {
 

@@ -1,5 +1,5 @@
-// One TCP segment per answer (one_segment.hpp): this binary defines send() as roambi-fake-server does, and records
-// every send of the process, so the tests see which of the fake's writes went out with MSG_MORE.
+// One TCP segment per answer (httplib_compat.hpp): this binary defines send() as roambi-fake-server does, and records
+// every send of the process (send_recorder.hpp), so the tests see which of the fake's writes went out with MSG_MORE.
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -11,59 +11,20 @@
 #include <gtest/gtest.h>
 
 #include <roambi/jobs/fake/gtest.hpp>
-#include <roambi/jobs/fake/one_segment.hpp>
 
-namespace {
-
-struct SentWrite {
-  int fd;
-  bool more;  // sent with MSG_MORE
-  std::string bytes;
-};
-std::mutex sent_mutex;
-std::vector<SentWrite> sent;  // every send() of this process (the test's clients' requests too), in order
-
-}  // namespace
-
-// Recorded before the write: a client that has its answer finds every write of it recorded.
-extern "C" ssize_t send(int fd, const void* data, size_t size, int flags) {
-  const bool more = roambi::jobs::fake::detail::body_follows_headers || (flags & MSG_MORE) != 0;
-  {
-    std::lock_guard<std::mutex> lock(sent_mutex);
-    sent.push_back({fd, more, std::string(static_cast<const char*>(data), size)});
-  }
-  return roambi::jobs::fake::detail::send_one_segment(fd, data, size, flags);
-}
+#include "send_recorder.hpp"
 
 namespace {
 
 using namespace roambi::jobs;
 using namespace roambi::jobs::fake;
 using roambi::jobs::fake::testing::FakeServerTest;
-
-/// The fake's writes of the answer whose status line starts with `status_line`: its headers' send, then every later
-/// send on that connection up to the next answer's headers.
-std::vector<SentWrite> writes_of_answer(const std::string& status_line) {
-  std::lock_guard<std::mutex> lock(sent_mutex);
-  std::vector<SentWrite> out;
-  for (const auto& w : sent) {
-    if (out.empty()) {
-      if (w.bytes.rfind(status_line, 0) == 0) out.push_back(w);
-    } else if (w.fd == out.front().fd) {
-      if (w.bytes.rfind("HTTP/1.1 ", 0) == 0) break;
-      out.push_back(w);
-    }
-  }
-  return out;
-}
+using send_recorder::sends_of_answer;
 
 class OneSegmentTest : public FakeServerTest {
  protected:
   void SetUp() override {
-    {
-      std::lock_guard<std::mutex> lock(sent_mutex);
-      sent.clear();
-    }
+    send_recorder::clear();
     FakeServerTest::SetUp();
   }
 };
@@ -72,7 +33,7 @@ TEST_F(OneSegmentTest, AnAnswersHeadersAreHeldForItsBodyWhichPushesBoth) {
   auto res = submit();
   ASSERT_TRUE(res) << httplib::to_string(res.error());
   ASSERT_EQ(res->status, 202);
-  auto writes = writes_of_answer("HTTP/1.1 202");
+  auto writes = sends_of_answer("HTTP/1.1 202");
   ASSERT_EQ(writes.size(), 2u) << "headers, then the body";
   EXPECT_TRUE(writes[0].more) << "the headers wait for the body";
   EXPECT_FALSE(writes[1].more) << "the body's send pushes both";
@@ -83,7 +44,7 @@ TEST_F(OneSegmentTest, ErrorAnswersLeaveInOneSegmentToo) {
   auto res = poll("no-such-job");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 400);
-  auto writes = writes_of_answer("HTTP/1.1 400");
+  auto writes = sends_of_answer("HTTP/1.1 400");
   ASSERT_EQ(writes.size(), 2u);
   EXPECT_TRUE(writes[0].more);
   EXPECT_FALSE(writes[1].more);
@@ -94,12 +55,12 @@ TEST_F(OneSegmentTest, AnAnswerWithoutABodyIsNeverHeld) {
   // HEAD: the headers are the whole answer; held, they would wait for a send that never comes.
   auto head = client().Head(status_path("no-such-job"));
   ASSERT_TRUE(head) << httplib::to_string(head.error());
-  auto writes = writes_of_answer("HTTP/1.1 405");
+  auto writes = sends_of_answer("HTTP/1.1 405");
   ASSERT_EQ(writes.size(), 1u);
   EXPECT_FALSE(writes[0].more);
   // The next answer on a fresh connection still has its headers held for its body: the mark is per answer.
   ASSERT_TRUE(submit());
-  auto next = writes_of_answer("HTTP/1.1 202");
+  auto next = sends_of_answer("HTTP/1.1 202");
   ASSERT_EQ(next.size(), 2u);
   EXPECT_TRUE(next[0].more);
 }
@@ -117,7 +78,7 @@ TEST_F(EmptyBodyOneSegmentTest, A204AnswerLeavesUnheld) {
   auto res = submit();
   ASSERT_TRUE(res) << httplib::to_string(res.error());
   ASSERT_EQ(res->status, 204);
-  auto writes = writes_of_answer("HTTP/1.1 204");
+  auto writes = sends_of_answer("HTTP/1.1 204");
   ASSERT_EQ(writes.size(), 1u);
   EXPECT_FALSE(writes[0].more);
 }
@@ -131,9 +92,9 @@ TEST_F(OneSegmentTest, ManyAnswersOnOneKeepAliveConnectionEachArriveWhole) {
     ASSERT_TRUE(res) << i << ": " << httplib::to_string(res.error());
     EXPECT_EQ(res->status, i % 2 ? 400 : 405) << i;
   }
-  std::lock_guard<std::mutex> lock(sent_mutex);
+  std::lock_guard<std::mutex> lock(send_recorder::sent_mutex);
   int held = 0, answers = 0;
-  for (const auto& w : sent)
+  for (const auto& w : send_recorder::sent)
     if (w.bytes.rfind("HTTP/1.1 ", 0) == 0) {
       ++answers;
       held += w.more ? 1 : 0;

@@ -37,6 +37,8 @@ first=$(head -1 "$tmp/out")
 check "first line is the base URL" "[[ '$first' =~ ^listening\ on\ http://127\.0\.0\.1:[0-9]+/1$ ]]"
 port=$(sed -E 's#.*:([0-9]+)/1#\1#' <<<"$first")
 curl -s "http://127.0.0.1:$port/1/jobs/x" -H 'Authorization: Bearer token-demo' > /dev/null
+# The log is buffered and written at least once a second.
+for _ in $(seq 60); do grep -q 'GET /1/jobs/x -> 400' "$tmp/err" && break; sleep 0.05; done
 check "one line per request on stderr" "grep -q 'GET /1/jobs/x -> 400' '$tmp/err'"
 "$bin" --port "$port" 2>/dev/null; rc=$?; check "a taken port exits 1" "[ $rc -eq 1 ]"
 kill -TERM $pid; wait $pid; rc=$?

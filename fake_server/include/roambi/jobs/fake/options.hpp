@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <roambi/jobs/decisions.hpp>
 #include <roambi/jobs/endpoints.hpp>
@@ -37,7 +38,10 @@ struct Options {
   int keep_alive_timeout_seconds = 5;
   std::string tls_cert, tls_key;          // both set: serve HTTPS
   bool admin_api = false;                 // the /__admin/ control API (reset, clock, faults, journal)
-  bool log_requests = false;              // one line per request to stderr
+  bool log_requests = false;              // one line per request, buffered off the request's path (access_log.hpp)
+  std::function<void(std::string_view)> access_log_sink;  // gets those lines a batch at a time; null: stderr
+  std::size_t access_log_buffer_bytes = 64u << 10;       // a batch is written once this much is buffered...
+  std::chrono::milliseconds access_log_flush{1000};      // ...and at least this often
   std::uint64_t seed = 1;                 // for faults given as a rate
   Defects defects;                        // deliberate defects, for the conformance suite's self-test only
   /// Told once when a request shows a client the profile does not serve (the official Java client: its User-Agent, a

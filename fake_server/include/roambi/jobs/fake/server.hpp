@@ -1,22 +1,13 @@
 // FakeServer: the engine served over cpp-httplib (HTTP or HTTPS), with the journal and the admin API.
 #pragma once
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
-#include <deque>
-#include <functional>
-#include <map>
+#include <cstdlib>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -24,204 +15,17 @@
 
 #include <httplib.h>
 
+#include <roambi/jobs/fake/access_log.hpp>
 #include <roambi/jobs/fake/admin.hpp>
 #include <roambi/jobs/fake/behaviour.hpp>
 #include <roambi/jobs/fake/engine.hpp>
+#include <roambi/jobs/fake/httplib_compat.hpp>
 #include <roambi/jobs/fake/journal.hpp>
-#include <roambi/jobs/fake/one_segment.hpp>
 #include <roambi/jobs/fake/options.hpp>
 #include <roambi/jobs/fake/tenant.hpp>
+#include <roambi/jobs/fake/thread_pool.hpp>
 
 namespace roambi::jobs::fake {
-
-namespace detail {
-inline int socket_port(const sockaddr_storage& a) {
-  if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port);
-  if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
-  return -1;
-}
-// httplib keeps its listening socket protected; these expose it so start() can raise the backlog.
-struct HttpServer : httplib::Server {
-  int listen_fd() const { return static_cast<int>(svr_sock_); }
-};
-struct HttpsServer : httplib::SSLServer {
-  using httplib::SSLServer::SSLServer;
-  int listen_fd() const { return static_cast<int>(svr_sock_); }
-};
-
-/// Calls f(fd, local, peer) for every connected TCP socket of this process (found in /proc/self/fd) until f returns
-/// true; the one scan connection_fd and shutdown_connections share.
-template <class F>
-inline void for_each_connected_socket(F&& f) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (!dir) return;
-  while (dirent* d = readdir(dir)) {
-    char* end = nullptr;
-    long fd = std::strtol(d->d_name, &end, 10);
-    if (!end || *end != '\0' || fd == dirfd(dir)) continue;
-    struct stat st {};
-    if (fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
-    sockaddr_storage local{}, peer{};
-    socklen_t ll = sizeof local, pl = sizeof peer;
-    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &ll) != 0 ||
-        getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &pl) != 0)
-      continue;
-    if (f(static_cast<int>(fd), local, peer)) break;
-  }
-  closedir(dir);
-}
-
-/// The descriptor of the TCP connection a request came on (matched by its ports in /proc/self/fd), or -1.
-inline int connection_fd(const httplib::Request& req) {
-  int found = -1;
-  for_each_connected_socket([&](int fd, const sockaddr_storage& local, const sockaddr_storage& peer) {
-    if (socket_port(local) != req.local_port || socket_port(peer) != req.remote_port) return false;
-    found = fd;
-    return true;
-  });
-  return found;
-}
-
-/// Ends the TCP connection a request came on, under httplib's feet: the descriptor is swapped for /dev/null with
-/// dup2, so the socket closes now (RST when `reset`, else FIN) while httplib keeps a valid descriptor to close later.
-inline bool drop_connection(const httplib::Request& req, bool reset) {
-  const int fd = connection_fd(req);
-  if (fd < 0) return false;
-  if (reset) {
-    linger lg{1, 0};
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-  }
-  bool done = false;
-  int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null_fd >= 0) {
-    done = dup2(null_fd, fd) >= 0;
-    close(null_fd);
-  }
-  return done;
-}
-
-/// Reads nothing more from a request's connection: the answer still goes out, then httplib sees the end of the
-/// stream and closes. For a request refused before its body was read, whose body must not be taken for the next
-/// request (a 1 GiB body would otherwise be read as one endless request line).
-inline void stop_reading(const httplib::Request& req) {
-  const int fd = connection_fd(req);
-  if (fd >= 0) ::shutdown(fd, SHUT_RD);
-}
-
-/// Shuts down (both ways) every accepted connection of the server on `port`, so that a thread reading from a
-/// client that never finishes its request returns now; httplib still closes the descriptor itself.
-inline void shutdown_connections(int port) {
-  for_each_connected_socket([&](int fd, const sockaddr_storage& local, const sockaddr_storage&) {
-    if (socket_port(local) == port) ::shutdown(fd, SHUT_RDWR);
-    return false;
-  });
-}
-
-/// Counters of the connection threads, shared by the pool and the FakeServer that outlives it.
-struct PoolCounters {
-  std::atomic<std::size_t> threads{0}, busy{0}, peak_threads{0}, queued{0};
-};
-
-/// httplib serves a connection on one thread for its whole life, keep-alive waits included, and 0.11.4's fixed
-/// ThreadPool queues every connection beyond its size: 64 idle keep-alive clients starved everyone else for 5 s,
-/// and a client dripping one byte a second held a thread for as long as it liked. This pool keeps `base` threads
-/// ready and starts another whenever a connection arrives and none is idle, up to `max`; threads beyond `base`
-/// end after `linger` idle. Measured in tests/reliability_hostile_test.cpp.
-class ElasticThreadPool : public httplib::TaskQueue {
- public:
-  ElasticThreadPool(std::size_t base, std::size_t max, std::chrono::milliseconds linger,
-                    std::shared_ptr<PoolCounters> counters)
-      : base_(base ? base : 1), max_(std::max(base_, max)), linger_(linger), counters_(std::move(counters)) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (std::size_t i = 0; i < base_; ++i) spawn();
-  }
-  ElasticThreadPool(const ElasticThreadPool&) = delete;
-  ElasticThreadPool& operator=(const ElasticThreadPool&) = delete;
-  ~ElasticThreadPool() override { shutdown(); }
-
-  void enqueue(std::function<void()> fn) override {
-    std::vector<std::thread> retired;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      jobs_.push_back(std::move(fn));
-      counters_->queued = jobs_.size();
-      if (idle_ < jobs_.size() && workers_.size() < max_) spawn();
-      retired.swap(retired_);
-    }
-    cond_.notify_one();
-    for (auto& t : retired) t.join();
-  }
-
-  /// Runs what is queued, then joins every thread.
-  void shutdown() override {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      shutdown_ = true;
-    }
-    cond_.notify_all();
-    for (;;) {
-      std::vector<std::thread> all;
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        for (auto& [id, t] : workers_) all.push_back(std::move(t));
-        workers_.clear();
-        for (auto& t : retired_) all.push_back(std::move(t));
-        retired_.clear();
-      }
-      if (all.empty()) return;
-      for (auto& t : all) t.join();
-    }
-  }
-
- private:
-  void spawn() {  // mutex_ held
-    const std::uint64_t id = next_id_++;
-    workers_.emplace(id, std::thread([this, id] { work(id); }));
-    counters_->threads = workers_.size();
-    if (workers_.size() > counters_->peak_threads) counters_->peak_threads = workers_.size();
-  }
-
-  void work(std::uint64_t id) {
-    for (;;) {
-      std::function<void()> fn;
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        ++idle_;
-        const bool woken = cond_.wait_for(lock, linger_, [this] { return !jobs_.empty() || shutdown_; });
-        --idle_;
-        if (shutdown_ && jobs_.empty()) return;  // shutdown() joins this thread
-        if (!woken) {
-          if (workers_.size() <= base_) continue;
-          auto self = workers_.find(id);
-          if (self == workers_.end()) return;  // shutdown() took it
-          retired_.push_back(std::move(self->second));  // joined by the next enqueue() or shutdown()
-          workers_.erase(self);
-          counters_->threads = workers_.size();
-          return;
-        }
-        fn = std::move(jobs_.front());
-        jobs_.pop_front();
-        counters_->queued = jobs_.size();
-      }
-      ++counters_->busy;
-      fn();
-      --counters_->busy;
-    }
-  }
-
-  const std::size_t base_, max_;
-  const std::chrono::milliseconds linger_;
-  std::shared_ptr<PoolCounters> counters_;
-  std::mutex mutex_;
-  std::condition_variable cond_;
-  std::deque<std::function<void()>> jobs_;
-  std::map<std::uint64_t, std::thread> workers_;
-  std::vector<std::thread> retired_;
-  std::size_t idle_ = 0;
-  std::uint64_t next_id_ = 0;
-  bool shutdown_ = false;
-};
-}  // namespace detail
 
 /// The connection threads of a running FakeServer: how many exist, how many serve a connection now, the most
 /// there have been, and connections waiting for a thread.
@@ -247,9 +51,9 @@ class FakeServer {
     if (running_) return true;
     const bool tls = !opts_.tls_cert.empty() || !opts_.tls_key.empty();
     if (tls)
-      server_ = std::make_unique<detail::HttpsServer>(opts_.tls_cert.c_str(), opts_.tls_key.c_str());
+      server_ = std::make_unique<httplib::SSLServer>(opts_.tls_cert.c_str(), opts_.tls_key.c_str());
     else
-      server_ = std::make_unique<detail::HttpServer>();
+      server_ = std::make_unique<httplib::Server>();
     if (!server_->is_valid()) {
       error_ = "could not load the TLS certificate or key (" + opts_.tls_cert + ", " + opts_.tls_key + ")";
       return false;
@@ -261,12 +65,10 @@ class FakeServer {
       error_ = "could not bind " + opts_.host + ":" + std::to_string(opts_.port);
       return false;
     }
-    // 0.11.4 listens with a backlog of 5: a burst of connects (20 clients racing for a title) loses SYNs and waits
-    // a second for the retransmit. Listening again on the bound socket only raises the backlog.
-    ::listen(tls ? static_cast<detail::HttpsServer&>(*server_).listen_fd()
-                 : static_cast<detail::HttpServer&>(*server_).listen_fd(),
-             SOMAXCONN);
+    httplib_compat::raise_listen_backlog(*server_);
     scheme_ = tls ? "https" : "http";
+    if (opts_.log_requests)
+      log_ = std::make_unique<AccessLog>(opts_.access_log_sink, opts_.access_log_buffer_bytes, opts_.access_log_flush);
     listen_done_ = false;
     thread_ = std::thread([this] {
       server_->listen_after_bind();
@@ -279,6 +81,7 @@ class FakeServer {
       error_ = "the server did not start listening";
       server_->stop();
       thread_.join();
+      log_.reset();
     }
     return running_;
   }
@@ -289,10 +92,11 @@ class FakeServer {
     // httplib waits for every connection to end, and a client that keeps a request open (or dribbles it) would
     // hold stop() as long as it liked: shut those connections down until the server's thread is done.
     while (thread_.joinable() && !listen_done_) {
-      if (port_ > 0) detail::shutdown_connections(port_);
+      if (port_ > 0) httplib_compat::shutdown_connections(port_);
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     if (thread_.joinable()) thread_.join();
+    log_.reset();  // every request is done: its line is written now
     running_ = false;
   }
 
@@ -376,7 +180,7 @@ class FakeServer {
     // of the fake's own work on it): the fake routes by the spec model, so the pre-routing handler sets the path aside
     // and these patterns match the empty path left behind; the handler puts the path back first.
     auto reader = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content) {
-      const_cast<httplib::Request&>(req).path.swap(set_aside_path_);  // see read_body_then_serve on the const_cast
+      httplib_compat::take_path_back(req);
       read_body_then_serve(req, res, content);
     };
     s.Delete("", reader);
@@ -410,23 +214,14 @@ class FakeServer {
         serve(req, res);
         return httplib::Server::HandlerResponse::Handled;
       }
-      if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE") {
-        auto& path = const_cast<httplib::Request&>(req).path;
-        path.swap(set_aside_path_);
-        path.clear();  // 0.11.4 dispatches these to the handlers above right after this handler: nothing reads it
-      }
+      if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE")
+        httplib_compat::set_path_aside(req);  // the handlers above take it back
       return httplib::Server::HandlerResponse::Unhandled;
     });
-    // Runs once the answer is final (after the error handler), right before httplib writes its headers: an answer
-    // whose body follows them gets its headers sent with MSG_MORE (one_segment.hpp).
-    s.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-      detail::body_follows_headers = !res.body.empty() && req.method != "HEAD";
-    });
-    // 0.11.4 writes no answer on a connection whose reading side is shut, so a refused request's connection stops
-    // reading only once its answer is out; httplib then sees the end of the stream and closes it.
-    s.set_logger([](const httplib::Request& req, const httplib::Response&) {
-      detail::body_follows_headers = false;  // the answer is out (or its writing failed): nothing may stay held
-      if (refused_) detail::stop_reading(req);
+    // An answer whose body follows its headers leaves in one segment where the executable defines send() so; a
+    // refused request's connection stops reading once its answer is out.
+    httplib_compat::hold_headers_for_body(s, [](const httplib::Request& req, const httplib::Response&) {
+      if (refused_) httplib_compat::stop_reading(req);
       refused_ = false;
     });
     // Errors httplib answers by itself (400 unparsable request, 414 long target, 413) get the envelope too.
@@ -450,7 +245,6 @@ class FakeServer {
   }
 
   static inline thread_local bool refused_ = false;  // this thread's request was refused unread (refuse())
-  static inline thread_local std::string set_aside_path_;  // the path of this thread's request, while httplib routes it
   static constexpr std::size_t kDrainFactor = 4;     // a body up to 4x the limit is read and dropped, then 413
   ApiError body_too_large() const {
     return ApiError::of(oversize_error(opts_.profile),  // U8
@@ -461,14 +255,12 @@ class FakeServer {
     res.status = status;
     res.set_header("Connection", "close");
     res.set_content(to_json(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
-    refused_ = true;  // the logger, which runs on this thread once the answer is out, stops reading then
+    refused_ = true;  // hold_headers_for_body's `after`, on this thread once the answer is out, stops reading then
   }
 
   /// Reads the body (the multipart parts, for a multipart request) up to max_body_bytes, then serves the request.
   void read_body_then_serve(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content) {
-    // httplib hands the handler a const view of its own, non-const Request: filling body and files in place is
-    // what its non-reader path does, without a copy of the request per POST.
-    auto& full = const_cast<httplib::Request&>(req);
+    auto& full = httplib_compat::owned_request(req);  // body and files filled in place, as httplib's own path does
     // No Content-Length and no chunked coding: no body (RFC 9112 6.3). 0.11.4 would read until the client closes.
     if (!detail::find_header(req, "Content-Length") &&
         detail::header_of(req, "Transfer-Encoding").find("chunked") == std::string_view::npos)
@@ -519,12 +311,13 @@ class FakeServer {
     if (x.extra_latency.count() > 0) std::this_thread::sleep_for(x.extra_latency);
     // Recorded before the answer leaves, so a client that has its answer (or its reset) finds the entry already.
     record(req, res, x, at);
+    if (log_) log_->line(req.method, req.path, res.status, x.error ? wire_name(*x.error) : std::string_view());
     if (x.fault) act_out(*x.fault, req, res);
   }
 
   void act_out(const Fault& f, const httplib::Request& req, httplib::Response& res) {
     if (f.kind == FaultKind::reset || f.kind == FaultKind::close) {
-      detail::drop_connection(req, f.kind == FaultKind::reset);
+      httplib_compat::drop_connection(req, f.kind == FaultKind::reset);
     } else if (f.kind == FaultKind::truncated_body && !res.body.empty()) {
       auto body = std::make_shared<std::string>(std::move(res.body));
       const std::string type = res.get_header_value("Content-Type");
@@ -555,9 +348,6 @@ class FakeServer {
     v.token = x.token;
     v.job_uid = x.job_uid;
     if (x.fault) v.fault = to_string(x.fault->kind);
-    if (opts_.log_requests)
-      std::fprintf(stderr, "%s %s -> %d%s%s\n", req.method.c_str(), req.path.c_str(), res.status, x.error ? " " : "",
-                   x.error ? std::string(wire_name(*x.error)).c_str() : "");
     journal_.record(v, req.headers);
   }
 
@@ -567,6 +357,7 @@ class FakeServer {
   Admin admin_;
   std::unique_ptr<httplib::Server> server_;
   std::shared_ptr<detail::PoolCounters> pool_ = std::make_shared<detail::PoolCounters>();
+  std::unique_ptr<AccessLog> log_;  // with log_requests, from start() to stop()
   std::atomic<bool> listen_done_{true};
   std::thread thread_;
   int port_ = -1;
