@@ -17,7 +17,6 @@
 #endif
 
 #include <roambi/jobs/cli/app.hpp>
-
 #include <roambi/jobs/fake/httplib_compat.hpp>
 #include <roambi/jobs/fake/server.hpp>
 #include <roambi/jobs/openapi.hpp>
