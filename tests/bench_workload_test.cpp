@@ -56,13 +56,13 @@ TEST(BenchTargetTest, SplitsABaseUrlIntoOriginAndMount) {
   auto t = parse_target("http://127.0.0.1:8080/1");
   ASSERT_TRUE(t);
   EXPECT_EQ(t->origin, "http://127.0.0.1:8080");
-  EXPECT_EQ(t->mount, "");
-  EXPECT_FALSE(t->tls);
+  EXPECT_EQ(t->prefix, "");
+  EXPECT_FALSE(t->https);
   auto m = parse_target("https://api.example.com/roambi/1/");
   ASSERT_TRUE(m);
   EXPECT_EQ(m->origin, "https://api.example.com");
-  EXPECT_EQ(m->mount, "/roambi");
-  EXPECT_TRUE(m->tls);
+  EXPECT_EQ(m->prefix, "/roambi");
+  EXPECT_TRUE(m->https);
 }
 
 TEST(BenchTargetTest, RejectsUrlsThatAreNotBaseUrls) {

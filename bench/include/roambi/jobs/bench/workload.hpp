@@ -310,7 +310,7 @@ class SocketConnection : public Connection {
 inline std::unique_ptr<Connection> connect_to(const Target& t, const std::vector<std::string>& tokens,
                                               std::chrono::milliseconds connect_timeout,
                                               std::chrono::milliseconds response_timeout, bool verify_tls = true) {
-  if (t.tls) return std::make_unique<HttplibConnection>(t, tokens, connect_timeout, response_timeout, verify_tls);
+  if (t.https) return std::make_unique<HttplibConnection>(t, tokens, connect_timeout, response_timeout, verify_tls);
   return std::make_unique<SocketConnection>(t, tokens, connect_timeout, response_timeout);
 }
 
