@@ -148,4 +148,6 @@ responses = {
 for name, wire in responses.items():
     for selector in (0, 1, 6):
         (d / f"seed-{name}-{selector}").write_bytes(bytes([selector]) + wire)
+# A status line with status 006 was read as a response (the reader now wants 100 to 999).
+(d / "regression-status-below-100").write_bytes(bytes([6]) + b"HTTP/1.1 006 Service Unavailable\r\nContent-Length: 2\r\n\r\n{}")
 print(f"wrote the seeds and {len(regressions) + 1} regressions under {corpus}")

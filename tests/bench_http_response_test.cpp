@@ -135,7 +135,7 @@ TEST(BenchHttpResponseTest, RefusesBadChunks) {
 
 TEST(BenchHttpResponseTest, RefusesBadStatusLinesAndLengths) {
   for (const char* wire : {"HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 20 OK\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n", "SSH-2.0\r\n\r\n",
-                           "HTTP/1.1 abc OK\r\n\r\n"})
+                           "HTTP/1.1 abc OK\r\n\r\n", "HTTP/1.1 006 OK\r\n\r\n"})
     EXPECT_EQ(read(wire).res.transport_error, "bad_status_line") << wire;
   for (const char* wire : {"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n",
                            "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n"})

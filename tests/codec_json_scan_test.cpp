@@ -81,6 +81,14 @@ TEST(CodecJsonScanTest, NumbersFollowTheGrammar) {
   }
 }
 
+// nlohmann::json ends its input at a NUL byte and skips a UTF-8 BOM; the scan reads neither as JSON.
+TEST(CodecJsonScanTest, TakesNoneOfNlohmannsLiberties) {
+  for (const std::string& text : {std::string("1\0garbage", 9), std::string("{}\0", 3), std::string("\xef\xbb\xbf{}")}) {
+    EXPECT_FALSE(nlohmann::json::parse(text, nullptr, false).is_discarded());
+    EXPECT_FALSE(scan_tree(text));
+  }
+}
+
 TEST(CodecJsonScanTest, RefusesNestingPastItsDepthLimit) {
   const int limit = roambi::jobs::codec::kMaxScanDepth;
   auto nested = [](int n) { return std::string(static_cast<std::size_t>(n), '[') + "1" + std::string(static_cast<std::size_t>(n), ']'); };

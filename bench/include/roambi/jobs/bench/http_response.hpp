@@ -101,6 +101,7 @@ bool frame_response(std::string& buf, Fill&& fill, HttpResponse& out, std::size_
     return fail("bad_status_line");
   const bool http10 = buf[7] == '0';
   out.status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + (buf[11] - '0');
+  if (out.status < 100) return fail("bad_status_line");  // RFC 9110: the first digit is the class, 1 to 9 (5 in use)
   long long length = -1;
   bool chunked = false, keep_alive_10 = false;
   close_after = http10;
