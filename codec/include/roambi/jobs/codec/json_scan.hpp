@@ -12,6 +12,14 @@
 #include <string>
 #include <string_view>
 
+// The cursor's small steps are inlined into the readers' loops, so that the cursor lives in registers: left to
+// itself GCC 12 calls next_member() out of line, which costs the plain submit reader a fifth more instructions.
+#if defined(__GNUC__)
+#define ROAMBI_JOBS_SCAN_INLINE [[gnu::always_inline]] inline
+#else
+#define ROAMBI_JOBS_SCAN_INLINE inline
+#endif
+
 namespace roambi::jobs::codec {
 
 /// The bytes a string holds as they are: 0x20 to 0x7f but the quote and the backslash.
@@ -32,37 +40,40 @@ class JsonScan {
   explicit JsonScan(std::string_view s) : JsonScan(s.data(), s.data() + s.size()) {}
 
   bool ok() const { return !fail_; }
-  void ws() {
-    while (p_ < e_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+  ROAMBI_JOBS_SCAN_INLINE void ws() {  // the common case, no whitespace, costs one comparison: every JSON whitespace byte is <= ' '
+    while (p_ < e_ && static_cast<unsigned char>(*p_) <= ' ' && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
   }
-  bool peek(char c) {
+  ROAMBI_JOBS_SCAN_INLINE bool peek(char c) {
     ws();
     return p_ < e_ && *p_ == c;
   }
-  bool eat(char c) {
+  ROAMBI_JOBS_SCAN_INLINE bool eat(char c) {
     if (!peek(c)) return bad();
     ++p_;
     return true;
   }
   /// What the value at the cursor is: '"', '{', '[', 'n' (null), 't'/'f', '-' or a digit; '\0' at the end.
-  char kind() {
+  ROAMBI_JOBS_SCAN_INLINE char kind() {
     ws();
     return p_ < e_ ? *p_ : '\0';
   }
   static bool is_number_start(char k) { return k == '-' || (k >= '0' && k <= '9'); }
-  bool at_end() {
+  ROAMBI_JOBS_SCAN_INLINE bool at_end() {
     ws();
     return p_ == e_;
   }
 
   /// A string without escapes or bytes outside ASCII, as a view into the text; false (and failed) for any other.
-  bool plain_string(std::string_view& out) {
-    if (!eat('"')) return false;
-    const char* run = p_;
-    while (p_ < e_ && kPlainStringChars[static_cast<unsigned char>(*p_)]) ++p_;
-    if (p_ == e_ || *p_ != '"') return bad();
-    out = std::string_view(run, static_cast<std::size_t>(p_ - run));
-    ++p_;
+  ROAMBI_JOBS_SCAN_INLINE bool plain_string(std::string_view& out) {
+    if (p_ < e_ && *p_ == '"')  // at the quote already, as after kind()
+      ++p_;
+    else if (!eat('"'))
+      return false;
+    const char *const run = p_, *q = p_, *const e = e_;  // locals: the loop then runs in registers
+    while (q < e && kPlainStringChars[static_cast<unsigned char>(*q)]) ++q;
+    if (q == e || *q != '"') return bad();
+    out = std::string_view(run, static_cast<std::size_t>(q - run));
+    p_ = q + 1;
     return true;
   }
   /// A string, decoded into *out when given (escapes resolved, UTF-8 checked as nlohmann::json checks it).
@@ -88,7 +99,7 @@ class JsonScan {
     }
   }
   /// An object member's key: a view into the text when plain, else decoded into `buf`. `plain` says which.
-  bool key(std::string_view& out, bool& plain, std::string& buf) {
+  ROAMBI_JOBS_SCAN_INLINE bool key(std::string_view& out, bool& plain, std::string& buf) {
     const char* at = p_;
     if (plain_string(out)) {
       plain = true;
@@ -130,7 +141,7 @@ class JsonScan {
     if (out) *out = v;
     return true;
   }
-  bool literal(std::string_view word) {
+  ROAMBI_JOBS_SCAN_INLINE bool literal(std::string_view word) {
     ws();
     if (static_cast<std::size_t>(e_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return bad();
     p_ += word.size();
@@ -156,20 +167,32 @@ class JsonScan {
       default: return number(nullptr);
     }
   }
+  /// An object member by member, without a callback: at '{', call next_member() until it returns false, reading each
+  /// member's value in between; then ok() says whether the object was well-formed. `first` starts true; a key with
+  /// escapes is decoded into `buf` (`plain` false), else it is a view into the text.
+  ROAMBI_JOBS_SCAN_INLINE bool next_member(bool& first, std::string_view& name, bool& plain, std::string& buf) {
+    if (first) {
+      first = false;
+      if (!eat('{')) return false;
+      if (peek('}')) return !eat('}');
+    } else if (peek(',')) {
+      ++p_;
+    } else {
+      eat('}');
+      return false;
+    }
+    ws();
+    return key(name, plain, buf) && eat(':');
+  }
   /// An object: for each member, on_member(key, key_is_plain) must consume the value; the key stays valid meanwhile.
   template <class OnMember>
   bool members(OnMember&& on_member) {
-    if (!eat('{')) return false;
-    if (peek('}')) return eat('}');
     std::string_view k;
     std::string decoded;  // a key with escapes, per object: nested objects decode theirs meanwhile
-    bool plain = true;
-    do {
-      ws();
-      if (!key(k, plain, decoded) || !eat(':')) return false;
+    bool first = true, plain = true;
+    while (next_member(first, k, plain, decoded))
       if (!on_member(k, plain)) return fail_ ? false : bad();
-    } while (peek(',') && eat(','));
-    return eat('}');
+    return ok();
   }
 
  private:

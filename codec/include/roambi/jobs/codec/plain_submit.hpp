@@ -26,22 +26,27 @@ struct PlainMember {
 template <std::size_t N>
 int read_plain_object(std::string_view s, std::array<PlainMember, N>& out) {
   codec::JsonScan in(s);
+  std::string unused;  // a key with escapes is not plain: refused before it is used
+  std::string_view key;
+  bool first = true, plain_key = true;
   std::size_t n = 0;
-  const bool read = in.members([&](std::string_view key, bool plain_key) {
-    if (!plain_key || n == N) return false;
+  while (in.next_member(first, key, plain_key, unused)) {
+    if (!plain_key || n == N) return -1;
     for (std::size_t k = 0; k < n; ++k)
-      if (out[k].key == key) return false;  // nlohmann keeps the last: not worth copying
+      if (out[k].key == key) return -1;  // nlohmann keeps the last: not worth copying
     PlainMember& m = out[n++];
     m.key = key;
+    bool read = false;
     switch (in.kind()) {
-      case '"': m.kind = PlainMember::Kind::string; return in.plain_string(m.text);
-      case 't': m.kind = PlainMember::Kind::boolean; m.flag = true; return in.literal("true");
-      case 'f': m.kind = PlainMember::Kind::boolean; m.flag = false; return in.literal("false");
-      case 'n': m.kind = PlainMember::Kind::null; return in.literal("null");
-      default: return false;
+      case '"': m.kind = PlainMember::Kind::string; read = in.plain_string(m.text); break;
+      case 't': m.kind = PlainMember::Kind::boolean; m.flag = true; read = in.literal("true"); break;
+      case 'f': m.kind = PlainMember::Kind::boolean; m.flag = false; read = in.literal("false"); break;
+      case 'n': m.kind = PlainMember::Kind::null; read = in.literal("null"); break;
+      default: break;
     }
-  });
-  return read && in.at_end() ? static_cast<int>(n) : -1;
+    if (!read) return -1;
+  }
+  return in.ok() && in.at_end() ? static_cast<int>(n) : -1;
 }
 }  // namespace detail
 
