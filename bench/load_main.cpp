@@ -197,7 +197,7 @@ int main(int argc, char** argv) {
     std::string why;
     auto target = parse_target(target_url, &why);
     if (!target) return usage_error("--target: " + why);
-    o.mount = target->mount;
+    o.mount = target->prefix;
     ArtilleryRun run;
     run.command = "roambi-load";
     for (const auto& a : args) run.command += " " + (a.find_first_of(" '\"$") == std::string::npos ? a : "'" + a + "'");
@@ -235,7 +235,7 @@ int main(int argc, char** argv) {
   std::string why;
   auto target = parse_target(target_url, &why);
   if (!target) return usage_error("--target: " + why);
-  o.mount = target->mount;
+  o.mount = target->prefix;
 
   const auto tokens = cfg.tokens;
   LoadRunner runner(o, cfg, [t = *target, tokens, response_timeout, insecure] {

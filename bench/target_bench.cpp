@@ -27,7 +27,7 @@ std::string run_tag() {
 
 void submit(benchmark::State& state, const Target& t, const BenchConfig& c) {
   auto conn = connect(t, c);
-  HttpRequest r{true, t.mount + submit_path(c.account), {}, 0};
+  HttpRequest r{true, t.prefix + submit_path(c.account), {}, 0};
   for (auto _ : state) {
     const std::uint64_t n = g_seq.fetch_add(1);
     r.body = submit_body(c, c.title_prefix + "-bench-" + run_tag() + "-" + std::to_string(n));
@@ -43,10 +43,10 @@ void submit(benchmark::State& state, const Target& t, const BenchConfig& c) {
 
 void status(benchmark::State& state, const Target& t, const BenchConfig& c) {
   auto conn = connect(t, c);
-  auto first = conn->send({true, t.mount + submit_path(c.account),
+  auto first = conn->send({true, t.prefix + submit_path(c.account),
                            submit_body(c, c.title_prefix + "-bench-" + run_tag() + "-probe-" + std::to_string(g_seq.fetch_add(1))), 0});
   if (first.status < 200 || first.status > 299) return state.SkipWithError(("submit: " + error_name(first)).c_str());
-  HttpRequest r{false, poll_path(read_job(first.body), t.mount), {}, 0};
+  HttpRequest r{false, poll_path(read_job(first.body), t.prefix), {}, 0};
   for (auto _ : state) {
     auto res = conn->send(r);
     if (res.status != 200) {

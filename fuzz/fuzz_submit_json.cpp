@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include <roambi/jobs/submit.hpp>
+#include <roambi/jobs/codec/plain_submit.hpp>
 
 #include "fuzz_support.hpp"
 

@@ -143,4 +143,30 @@ answers = {
 }
 for name, data in answers.items():
     (d / f"seed-{name}").write_bytes(data)
+# The fast JSON reader: job bodies (what the load tool reads), submit bodies (what the fake reads), escapes, numbers.
+copy("fuzz_json_scan", [ex / "jobs-object-example.json", ex / "status-example-response.json",
+                        ex / "submit-example-response.json", ex / "submit-example-request.json",
+                        ex / "syntax-exponent-number.json", *sorted(ex.glob("java_client/job-*.json"))])
+(corpus / "fuzz_json_scan" / "seed-escapes-and-utf8").write_bytes(
+    b'{"job":{"st\\u0061tus":"complete","uid":"caf\xc3\xa9 \\ud83d\\ude00","exception":"","retry_after":1.5e0,'
+    b'"status_uri":"https://h/api/1/job/u","x":[true,false,null,-0,1E+2,{"a":[]}]}}')
+# The load tool's response reader: byte 0 picks the caps (odd: small) and how the bytes are split, then the wire.
+d = corpus / "fuzz_http_response"
+d.mkdir(parents=True, exist_ok=True)
+job = (ex / "status-example-response.json").read_bytes()
+responses = {
+    "content-length": b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + str(len(job)).encode() +
+                      b"\r\n\r\n" + job,
+    "chunked-trailers": b"HTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\n{\"a\":\r\n2\r\n1}\r\n"
+                        b"0\r\nX-T: 1\r\n\r\n",
+    "pipelined": (b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nContent-Length: 2\r\n\r\n{}") * 2,
+    "http10-to-close": b"HTTP/1.0 200 OK\r\nConnection: close\r\n\r\n" + job,
+    "no-content": b"HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 304 Not Modified\r\n\r\n",
+    "bad-chunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\nab\r\n",
+}
+for name, wire in responses.items():
+    for selector in (0, 1, 6):
+        (d / f"seed-{name}-{selector}").write_bytes(bytes([selector]) + wire)
+# A status line with status 006 was read as a response (the reader now wants 100 to 999).
+(d / "regression-status-below-100").write_bytes(bytes([6]) + b"HTTP/1.1 006 Service Unavailable\r\nContent-Length: 2\r\n\r\n{}")
 print(f"wrote the seeds and {len(regressions) + 1} regressions under {corpus}")

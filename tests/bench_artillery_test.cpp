@@ -29,7 +29,7 @@ ArtilleryFiles emit(const LoadOptions& o, const BenchConfig& c = {}, std::string
   auto t = parse_target(url);
   EXPECT_TRUE(t);
   LoadOptions with_mount = o;
-  with_mount.mount = t->mount;
+  with_mount.mount = t->prefix;
   EXPECT_EQ(emit_artillery(with_mount, c, *t, run, f), "");
   return f;
 }

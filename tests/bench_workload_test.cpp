@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <random>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -11,6 +12,8 @@
 #include <gtest/gtest.h>
 
 #include <roambi/jobs/bench/workload.hpp>
+
+#include "json_mutations.hpp"
 
 namespace {
 
@@ -56,13 +59,13 @@ TEST(BenchTargetTest, SplitsABaseUrlIntoOriginAndMount) {
   auto t = parse_target("http://127.0.0.1:8080/1");
   ASSERT_TRUE(t);
   EXPECT_EQ(t->origin, "http://127.0.0.1:8080");
-  EXPECT_EQ(t->mount, "");
-  EXPECT_FALSE(t->tls);
+  EXPECT_EQ(t->prefix, "");
+  EXPECT_FALSE(t->https);
   auto m = parse_target("https://api.example.com/roambi/1/");
   ASSERT_TRUE(m);
   EXPECT_EQ(m->origin, "https://api.example.com");
-  EXPECT_EQ(m->mount, "/roambi");
-  EXPECT_TRUE(m->tls);
+  EXPECT_EQ(m->prefix, "/roambi");
+  EXPECT_TRUE(m->https);
 }
 
 TEST(BenchTargetTest, RejectsUrlsThatAreNotBaseUrls) {
@@ -102,6 +105,34 @@ TEST(BenchReadJobTest, ReadsStatusRetryAfterAndStatusUrl) {
   EXPECT_TRUE(e.terminal);
   EXPECT_TRUE(e.failed);
   EXPECT_FALSE(read_job("{\"job\": {\"uid\": \"malformed").ok);
+}
+
+// read_job reads without a tree what read_job_tree reads from nlohmann's: the same on job bodies of every shape,
+// their mutations, and repeated keys (the last counts, as in a tree).
+TEST(BenchReadJobTest, ReadsAsTheTreeReaderDoes) {
+  auto same = [](const std::string& text) {
+    return read_job(text) == read_job_tree(nlohmann::json::parse(text, nullptr, false));
+  };
+  std::mt19937 rng(16);
+  int ok = 0;
+  for (int i = 0; i < 20000; ++i) {
+    nlohmann::json job = roambi::jobs::testing::random_json(rng, 2);
+    if (!job.is_object()) job = nlohmann::json::object();
+    const char* kStatuses[] = {"processing", "complete", "error", "other"};
+    if (rng() % 4) job["status"] = kStatuses[rng() % 4];
+    if (rng() % 2) job["exception"] = rng() % 2 ? nlohmann::json("") : nlohmann::json("1001");
+    if (rng() % 2) job["retry_after"] = static_cast<double>(rng() % 2000) / 100.0 - 1;
+    nlohmann::json body = rng() % 4 ? nlohmann::json{{"job", job}} : job;
+    std::string text = rng() % 3 ? body.dump() : roambi::jobs::testing::escape_some(rng, body.dump());
+    if (rng() % 2) text = roambi::jobs::testing::mutate(rng, text);
+    ASSERT_TRUE(same(text)) << text;
+    ok += read_job(text).ok;
+  }
+  EXPECT_GT(ok, 5000);
+  for (const char* text : {R"({"job":{"status":"complete","status":5}})", R"({"job":{"status":"error"},"job":1,"status":"processing"})",
+                           R"({"status":"processing","job":{"uid":"u"}})", R"({"job":{"uid":"a","uid":null,"status":"processing"}})",
+                           R"({"job":{"status":"complete","exception":"x","exception":null}})", R"({"job":{"status":"processing","retry_after":1e300}})"})
+    EXPECT_TRUE(same(text)) << text;
 }
 
 TEST(BenchReadJobTest, PollsAStatusUriOrAnAbsoluteUrlOrTheDocumentedPath) {

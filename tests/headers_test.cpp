@@ -35,6 +35,7 @@ void collect(std::set<std::string>& out, const std::string& dir, bool recursive)
 TEST(HeadersTest, EveryPublicHeaderCompilesOnItsOwn) {
   std::set<std::string> on_disk;
   collect(on_disk, "include/roambi/jobs", true);
+  collect(on_disk, "codec/include/roambi/jobs/codec", true);
 #ifdef ROAMBI_JOBS_CHECK_FAKE_HEADERS
   collect(on_disk, "fake_server/include/roambi/jobs/fake", false);
 #endif

@@ -1,10 +1,11 @@
 # Tests of the spec model (include/roambi/jobs): unit tests, header self-containment, the generated docs,
 # the doc examples in fixtures/examples, and the installed package as a find_package consumer sees it.
 
-foreach(component IN ITEMS job errors submit decisions endpoints examples docs)
+foreach(component IN ITEMS job errors submit decisions endpoints examples docs target_url)
   roambi_jobs_add_test(spec_${component}_test ${CMAKE_CURRENT_LIST_DIR}/spec_${component}_test.cpp)
   target_link_libraries(spec_${component}_test PRIVATE roambi::jobs_spec)
 endforeach()
+target_link_libraries(spec_submit_test PRIVATE roambi::codec)   # the fake's plain reader against the full path
 
 # --- roambi-spec-docs: prints the markdown that docs/decisions.md and docs/errors.md embed ---
 add_executable(roambi-spec-docs ${CMAKE_CURRENT_LIST_DIR}/tools/spec_docs.cpp)
@@ -40,6 +41,14 @@ target_link_libraries(roambi_jobs_headers_spec PRIVATE roambi::jobs_spec)
 target_compile_options(roambi_jobs_headers_spec PRIVATE -Wall -Wextra -Werror)
 target_link_libraries(headers_test PRIVATE roambi_jobs_headers_spec)
 list(APPEND ROAMBI_JOBS_CHECKED_HEADERS ${spec_headers})
+
+file(GLOB_RECURSE codec_headers CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/codec/include/roambi/jobs/codec/*.hpp)
+roambi_jobs_spec_header_units(codec_units codec ${PROJECT_SOURCE_DIR}/codec/include ${codec_headers})
+add_library(roambi_jobs_headers_codec OBJECT ${codec_units})
+target_link_libraries(roambi_jobs_headers_codec PRIVATE roambi::codec)
+target_compile_options(roambi_jobs_headers_codec PRIVATE -Wall -Wextra -Werror)
+target_link_libraries(headers_test PRIVATE roambi_jobs_headers_codec)
+list(APPEND ROAMBI_JOBS_CHECKED_HEADERS ${codec_headers})
 
 if(TARGET roambi_jobs_fake_server)
   file(GLOB fake_headers CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/fake_server/include/roambi/jobs/fake/*.hpp)

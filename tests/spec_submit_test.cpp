@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <roambi/jobs/submit.hpp>
+#include <roambi/jobs/codec/plain_submit.hpp>
 
 #include "spec_support.hpp"
 

@@ -14,46 +14,17 @@
 
 #include <roambi/jobs/endpoints.hpp>
 #include <roambi/jobs/judge.hpp>
+#include <roambi/jobs/submit.hpp>
+#include <roambi/jobs/target_url.hpp>
 
 namespace roambi::jobs::bench {
 
-/// A target base URL split for an HTTP client: "https://host:8443/api/1" -> origin "https://host:8443", mount "/api".
-/// The documented paths (/1/...) are appended to the mount. Spec: Syntax "Base URL".
-struct Target {
-  std::string url;     // as given
-  std::string origin;  // scheme://host[:port]
-  std::string mount;   // what precedes /1 in the path; usually empty
-  bool tls = false;
-};
+/// What the load tool aims at: a base URL as the suite reads it; documented paths (/1/...) go after its prefix.
+using Target = TargetUrl;
 
 /// nullopt (and why) when the URL is not http(s)://host[:port][/path]/1.
 inline std::optional<Target> parse_target(std::string_view url, std::string* why = nullptr) {
-  auto fail = [&](std::string w) -> std::optional<Target> {
-    if (why) *why = std::move(w);
-    return std::nullopt;
-  };
-  Target t;
-  t.url = std::string(url);
-  std::string_view rest;
-  if (url.rfind("http://", 0) == 0) {
-    rest = url.substr(7);
-  } else if (url.rfind("https://", 0) == 0) {
-    rest = url.substr(8);
-    t.tls = true;
-  } else {
-    return fail("a target must start with http:// or https://, got \"" + std::string(url) + "\"");
-  }
-  const auto slash = rest.find('/');
-  const std::string_view host = rest.substr(0, slash);
-  if (host.empty()) return fail("a target needs a host, got \"" + std::string(url) + "\"");
-  std::string path = slash == std::string_view::npos ? std::string() : std::string(rest.substr(slash));
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  const std::string version(kVersionPrefix);
-  if (path.size() < version.size() || path.compare(path.size() - version.size(), version.size(), version) != 0)
-    return fail("a target is a base URL with the version, e.g. http://127.0.0.1:8080/1; got \"" + std::string(url) + "\"");
-  t.origin = std::string(url.substr(0, url.size() - rest.size())) + std::string(host);
-  t.mount = path.substr(0, path.size() - version.size());
-  return t;
+  return TargetUrl::parse(url, why);
 }
 
 /// A route's latency budgets in milliseconds, as the conformance config writes them; unset ones are not judged.

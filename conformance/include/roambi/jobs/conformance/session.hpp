@@ -1,220 +1,34 @@
-// The suite's HTTP client: target URL parsing (http and https), timeouts and a per-request deadline, a cap on
-// response size, pacing under the per-token rate limit, token rotation, and 503s read as rate limiting.
+// The suite's HTTP side: timeouts and a per-request deadline, a cap on response size, pacing under the per-token
+// rate limit, token rotation, and 503s read as rate limiting.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
-#include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include <roambi/jobs/endpoints.hpp>
+#include <roambi/jobs/errors.hpp>
+#include <roambi/jobs/target_url.hpp>
 #include <roambi/jobs/conformance/config.hpp>
+#include <roambi/jobs/conformance/http_result.hpp>
+#include <roambi/jobs/conformance/pacer.hpp>
+#include <roambi/jobs/conformance/printable.hpp>
+#include <roambi/jobs/conformance/watchdog.hpp>
 
 namespace roambi::jobs::conformance {
 
-/// Bytes a target sent as text any report can carry: valid UTF-8 is kept, a byte that is not UTF-8 becomes
-/// \xff, a control character (C0, DEL) or a noncharacter U+FFFE/U+FFFF becomes \u0000. At most `max_bytes` of
-/// the input are read, "..." marking the cut. Its output passes through it unchanged, so it may be applied twice.
-inline std::string printable(std::string_view bytes, std::size_t max_bytes = std::string_view::npos) {
-  static const char* hex = "0123456789abcdef";
-  const auto at = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
-  const std::size_t end = std::min(bytes.size(), max_bytes);
-  std::string out;
-  out.reserve(end + 8);
-  for (std::size_t i = 0; i < end;) {
-    const unsigned char c = at(i);
-    if (c < 0x20 || c == 0x7f) {
-      out += "\\u00";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-      ++i;
-      continue;
-    }
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-      ++i;
-      continue;
-    }
-    // RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF (what nlohmann::json::dump accepts).
-    std::size_t n = 0;
-    unsigned char lo = 0x80, hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) n = 2;
-    else if (c >= 0xe0 && c <= 0xef) n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-    else if (c >= 0xf0 && c <= 0xf4) n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-    bool ok = n != 0 && i + n <= bytes.size() && at(i + 1) >= lo && at(i + 1) <= hi;
-    for (std::size_t k = 2; ok && k < n; ++k) ok = (at(i + k) & 0xc0) == 0x80;
-    if (!ok) {
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-      ++i;
-    } else if (n == 3 && c == 0xef && at(i + 1) == 0xbf && at(i + 2) >= 0xbe) {
-      out += at(i + 2) == 0xbe ? "\\ufffe" : "\\uffff";  // not characters in XML 1.0
-      i += 3;
-    } else {
-      out.append(bytes.data() + i, n);
-      i += n;
-    }
-  }
-  if (end < bytes.size()) out += "...";
-  return out;
-}
-
-/// The deepest nesting of arrays and objects the suite reads in a body; a deeper body reads as not JSON. dump()
-/// and copies of a tree recurse, so a body nested a million deep would overflow the stack (serde_json stops at 128).
-inline constexpr std::size_t kMaxJsonDepth = 128;
-
-namespace detail {
-/// Whether arrays and objects in text nest deeper than limit (strings skipped); no need to parse to know.
-inline bool nested_deeper_than(std::string_view text, std::size_t limit) {
-  std::size_t depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return false;
-}
-}  // namespace detail
-
-/// A target as the docs define it: scheme, host, optional port and a path ending in the version segment.
-struct Target {
-  std::string url;     // as given, without a trailing slash
-  std::string origin;  // scheme://host[:port]
-  std::string prefix;  // the path before the version segment: "" for https://api.roambi.com/1
-  bool https = false;
-
-  /// Parses a base URL; nullopt with `why` set when it is not one. Spec: Syntax "Base URL".
-  static std::optional<Target> parse(std::string_view url, std::string* why = nullptr) {
-    auto bad = [&](std::string w) -> std::optional<Target> {
-      if (why) *why = "target \"" + std::string(url) + "\": " + w + " (expected a base URL with the version, like https://api.roambi.com" +
-                      std::string(kVersionPrefix) + ")";
-      return std::nullopt;
-    };
-    Target t;
-    std::string_view rest;
-    if (url.rfind("http://", 0) == 0) {
-      rest = url.substr(7);
-    } else if (url.rfind("https://", 0) == 0) {
-      rest = url.substr(8);
-      t.https = true;
-    } else {
-      return bad("the scheme must be http or https");
-    }
-    auto slash = rest.find('/');
-    std::string_view hostport = rest.substr(0, slash);
-    std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
-    if (hostport.empty() || hostport.find_first_of(" ?#@") != std::string_view::npos) return bad("no host");
-    if (auto colon = hostport.rfind(':'); colon != std::string_view::npos && hostport.back() != ']') {
-      auto port = hostport.substr(colon + 1);
-      if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos)
-        return bad("the port is not a number");
-      if (colon == 0) return bad("no host");
-    }
-    if (path.find_first_of("?#") != std::string_view::npos) return bad("a query or fragment is not part of a base URL");
-    while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-    if (path.size() < kVersionPrefix.size() || path.substr(path.size() - kVersionPrefix.size()) != kVersionPrefix)
-      return bad("the path must end in the API version " + std::string(kVersionPrefix));
-    t.origin = std::string(url.substr(0, url.size() - rest.size())) + std::string(hostport);
-    t.prefix = std::string(path.substr(0, path.size() - kVersionPrefix.size()));
-    t.url = t.origin + std::string(path);
-    return t;
-  }
-  /// The request path of a documented wire path (which starts with the version): prefix + path.
-  std::string path(std::string_view wire_path) const { return prefix + std::string(wire_path); }
-};
-
-/// How a request ended on the wire.
-enum class Transport : unsigned char {
-  ok,           // an HTTP response arrived in full
-  unreachable,  // no connection (refused, no route, DNS, connect timeout)
-  tls,          // the TLS handshake or certificate check failed
-  timeout,      // connected, but the response did not come in time
-  broken,       // connected, but what came back was not a complete HTTP response (garbage, early close)
-  too_large,    // the response body went over the cap
-  deadline,     // the run's overall deadline stopped it
-};
-inline constexpr std::string_view to_string(Transport t) {
-  switch (t) {
-    case Transport::ok: return "ok";
-    case Transport::unreachable: return "unreachable";
-    case Transport::tls: return "tls";
-    case Transport::timeout: return "timeout";
-    case Transport::broken: return "broken";
-    case Transport::too_large: return "too_large";
-    case Transport::deadline: return "deadline";
-  }
-  return "broken";
-}
-
-/// One request and what came of it. No token in it: reports may print it whole.
-struct HttpResult {
-  std::string method, path;
-  Transport transport = Transport::ok;
-  std::string error;  // in words, when transport != ok
-  int status = 0;
-  httplib::Headers headers;
-  std::string body;
-  std::chrono::microseconds elapsed{0};  // the exchange itself, pacing excluded
-  bool rate_limited = false;             // the target answered 503 and kept doing so after the suite waited
-
-  bool ok() const { return transport == Transport::ok; }
-  bool success() const { return ok() && status >= 200 && status < 300; }
-  std::string header(const std::string& name) const {
-    for (const auto& [k, v] : headers)
-      if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-          }))
-        return v;
-    return {};
-  }
-  /// The body as JSON; a discarded value when it is not JSON or nests deeper than kMaxJsonDepth.
-  nlohmann::json json() const {
-    if (detail::nested_deeper_than(body, kMaxJsonDepth)) return nlohmann::json(nlohmann::json::value_t::discarded);
-    return nlohmann::json::parse(body, nullptr, false);
-  }
-  double elapsed_ms() const { return static_cast<double>(elapsed.count()) / 1000.0; }
-
-  /// "POST /1/accounts/a/files/analytics -> HTTP 400 {"error":...}", or the transport failure. What the target
-  /// sent is shown as printable() shows it.
-  std::string describe(std::size_t body_chars = 160) const {
-    std::string s = printable(method + " " + path) + " -> ";
-    if (!ok()) return s + printable(error);
-    s += "HTTP " + std::to_string(status);
-    if (status >= 300 && status < 400 && !header("Location").empty())
-      s += " redirect to " + printable(header("Location"), body_chars) + " (the suite does not follow redirects)";
-    if (body.empty()) return s + " (empty body)";
-    std::string excerpt = body.substr(0, body_chars + 3);  // + 3: printable() keeps a character the cut would split
-    for (auto& c : excerpt)
-      if (c == '\n' || c == '\r' || c == '\t') c = ' ';  // a pretty-printed body stays readable on one line
-    return s + " " + printable(excerpt, body_chars);
-  }
-};
+/// The target the suite judges (TargetUrl::parse). Spec: Syntax "Base URL".
+using Target = TargetUrl;
 
 /// Who a request authenticates as.
 enum class Auth : unsigned char {
@@ -232,136 +46,6 @@ struct RequestOptions {
   bool pace = true;           // wait for room under the rate limit first
   bool retry_503 = true;      // a 503 is rate limiting: wait and retry (off where the 503 is the point)
   httplib::Headers headers;   // extra request headers
-};
-
-/// Calls on_expiry for every armed deadline that passes; one thread, started on first use.
-class Watchdog {
- public:
-  using Clock = std::chrono::steady_clock;
-  ~Watchdog() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-  std::uint64_t arm(Clock::time_point deadline, std::function<void()> on_expiry) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
-    const std::uint64_t id = ++next_;
-    armed_[id] = {deadline, std::move(on_expiry)};
-    cv_.notify_all();
-    return id;
-  }
-  /// Disarms; true when the deadline had already fired.
-  bool disarm(std::uint64_t id) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (armed_.erase(id)) return false;
-    return fired_.erase(id) != 0;
-  }
-
- private:
-  struct Entry {
-    Clock::time_point deadline;
-    std::function<void()> on_expiry;
-  };
-  void loop() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (!stop_) {
-      auto next = Clock::time_point::max();
-      for (const auto& [id, e] : armed_) next = std::min(next, e.deadline);
-      if (next == Clock::time_point::max())
-        cv_.wait(lock);
-      else
-        cv_.wait_until(lock, next);
-      const auto now = Clock::now();
-      for (auto it = armed_.begin(); it != armed_.end();) {
-        if (it->second.deadline <= now) {
-          auto fn = std::move(it->second.on_expiry);
-          fired_.insert(it->first);
-          it = armed_.erase(it);
-          lock.unlock();
-          fn();  // ClientImpl::stop() shuts the socket down; the blocked read returns
-          lock.lock();
-        } else {
-          ++it;
-        }
-      }
-    }
-  }
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::map<std::uint64_t, Entry> armed_;
-  std::set<std::uint64_t> fired_;
-  std::uint64_t next_ = 0;
-  bool stop_ = false;
-  std::thread thread_;
-};
-
-/// Keeps each token under its per-minute limit, on the target's clock (Config::now_ms), pausing with Config::wait.
-class Pacer {
- public:
-  Pacer(int per_minute, std::function<std::int64_t()> now, std::function<void(std::chrono::milliseconds)> wait)
-      : budget_(std::max(1, per_minute - std::max(1, per_minute / 10))), now_(std::move(now)), wait_(std::move(wait)) {}
-
-  /// The pool token with the most room now.
-  std::string pick(const std::vector<std::string>& pool) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    const auto now = now_();
-    std::string best;
-    std::size_t best_used = SIZE_MAX;
-    for (const auto& t : pool) {
-      auto used = used_locked(t, now);
-      if (used < best_used) best = t, best_used = used;
-    }
-    return best;
-  }
-  /// Waits until token has room, then counts one request. `keep_going` may stop the wait (deadline).
-  void acquire(const std::string& token, const std::function<bool()>& keep_going) {
-    for (;;) {
-      std::int64_t pause = 0;
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        const auto now = now_();
-        auto& q = sent_[token];
-        if (used_locked(token, now) < static_cast<std::size_t>(budget_) && blocked_until_[token] <= now) {
-          q.push_back(now);
-          return;
-        }
-        pause = std::max<std::int64_t>(blocked_until_[token] - now,
-                                       q.empty() ? 0 : q.front() + kWindowMs - now);
-        pause = std::max<std::int64_t>(pause, 1) + 5;
-      }
-      if (!keep_going()) return;
-      wait_(std::chrono::milliseconds(pause));
-    }
-  }
-  /// Counts a request that was not paced (the rate-limit checks), so later pacing knows of it.
-  void record(const std::string& token) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    sent_[token].push_back(now_());
-  }
-  /// After a 503: the token has no room until now + ms.
-  void block(const std::string& token, std::int64_t ms) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    blocked_until_[token] = std::max(blocked_until_[token], now_() + ms);
-  }
-  int budget() const { return budget_; }
-
- private:
-  static constexpr std::int64_t kWindowMs = std::int64_t{1000} * kRateLimitWindowSeconds;
-  std::size_t used_locked(const std::string& token, std::int64_t now) {
-    auto& q = sent_[token];
-    while (!q.empty() && q.front() <= now - kWindowMs) q.pop_front();
-    return q.size();
-  }
-  int budget_;
-  std::function<std::int64_t()> now_;
-  std::function<void(std::chrono::milliseconds)> wait_;
-  std::mutex mutex_;
-  std::map<std::string, std::deque<std::int64_t>> sent_;
-  std::map<std::string, std::int64_t> blocked_until_;
 };
 
 /// The HTTP side of a run. Thread-safe: the concurrency checks send from several threads.

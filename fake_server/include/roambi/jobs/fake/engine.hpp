@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include <roambi/jobs/spec.hpp>
+#include <roambi/jobs/codec/plain_submit.hpp>
 #include <roambi/jobs/fake/behaviour.hpp>
 #include <roambi/jobs/fake/clock.hpp>
 #include <roambi/jobs/fake/job_writer.hpp>
