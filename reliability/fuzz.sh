@@ -17,7 +17,7 @@ while (($#)); do
   esac
 done
 ((${#targets[@]})) || targets=(fuzz_submit_json fuzz_submit_multipart fuzz_job fuzz_job_writer fuzz_error_envelope
-                                fuzz_fake_engine fuzz_conformance_answer)
+                                fuzz_fake_engine fuzz_conformance_answer fuzz_json_scan fuzz_http_response)
 if [ ! -d "$build/fuzz" ]; then
   cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROAMBI_JOBS_FUZZ=ON \
     -DROAMBI_JOBS_SANITIZE=address,undefined -DROAMBI_JOBS_BUILD_TESTS=OFF -DROAMBI_JOBS_BUILD_BENCH=OFF \
