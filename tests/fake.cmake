@@ -1,6 +1,6 @@
 # Tests of the fake server: the library over loopback, and the roambi-fake-server binary.
 foreach(t fake_server_test fake_control_test fake_java_client_test fake_mutex_test fake_one_segment_test
-        fake_progress_test)
+        fake_progress_test fake_job_store_test fake_coverage_test fake_defect_hook_test fake_token_refresh_test)
   roambi_jobs_add_test(${t} ${t}.cpp)
   target_link_libraries(${t} PRIVATE roambi::fake_server)
 endforeach()

@@ -29,6 +29,11 @@ inline constexpr std::string_view kResults = "results";
 inline constexpr std::string_view kRetryAfter = "retry_after";
 inline constexpr std::string_view kStatusUrl = "status_url";
 inline constexpr std::string_view kStatusUri = "status_uri";  // D4a: what the Java client reads
+/// A complete job's results: {"file": {"folder_uid", "title", "uid"}}, the published file. D3.
+inline constexpr std::string_view kResultsFile = "file";
+inline constexpr std::string_view kFileFolderUid = "folder_uid";
+inline constexpr std::string_view kFileTitle = "title";
+inline constexpr std::string_view kFileUid = "uid";
 }  // namespace field
 
 /// The media type of a multipart Submit Job (the Publish page's local-source mode).
