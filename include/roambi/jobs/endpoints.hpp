@@ -42,6 +42,8 @@ inline constexpr std::string_view kBearerPrefix = "Bearer ";
 inline constexpr std::string_view kContentTypeHeader = "Content-Type";
 inline constexpr std::string_view kRetryAfterHeader = "Retry-After";
 inline constexpr std::string_view kUserAgentHeader = "User-Agent";
+/// The media type of a JSON body, asked or answered.
+inline constexpr std::string_view kJsonMediaType = "application/json";
 /// The response header a 405 names the route's method in (RFC 9110).
 inline constexpr std::string_view kAllowHeader = "Allow";
 /// The path parameters, as the routes name them and error details cite them.

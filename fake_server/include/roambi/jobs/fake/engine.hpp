@@ -73,7 +73,7 @@ class Engine {
       // A bug in the fake, not the client's fault: say so plainly rather than hide it.
       res.status = 500;
       nlohmann::json body{{envelope::kError, kFakeServerBugError}, {envelope::kErrorDescription, e.what()}};
-      res.set_content(body.dump(), "application/json");
+      res.set_content(body.dump(), std::string(kJsonMediaType));
     }
   }
 
@@ -184,7 +184,8 @@ class Engine {
         case FaultKind::malformed_body:
           x.fault = *f;
           res.status = 200;
-          res.set_content("{\"job\": {\"uid\": \"malformed", "application/json");
+          res.set_content("{\"" + std::string(field::kJob) + "\": {\"" + std::string(field::kUid) + "\": \"malformed",
+                          std::string(kJsonMediaType));
           return;
         case FaultKind::latency: x.extra_latency += f->latency; x.fault = *f; break;
         default: x.fault = *f; break;  // reset, close, truncated_body: acted out by the transport

@@ -90,7 +90,7 @@ class Renderer {
   void send_rendered(httplib::Response& res, int status, Rendered& b) const {
     if (!b.tree.is_null()) return send_json(res, status, b.tree);
     res.status = status;
-    res.set_content("", 0, "application/json");  // the header, as set_content sets it; then the body, moved
+    res.set_content("", 0, std::string(kJsonMediaType));  // the header, as set_content sets it; then the body, moved
     res.body = std::move(b.text);
   }
 
@@ -98,7 +98,7 @@ class Renderer {
     res.status = status;
     // Wire data echoed into a message (a %FF in the path, a raw byte in Content-Type) is not always UTF-8, and
     // dump() throws on that: replace such bytes with U+FFFD rather than answer 500. Found by fuzz/fuzz_fake_engine.
-    res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+    res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), std::string(kJsonMediaType));
   }
   /// An error answer: the envelope at the error's HTTP status in this profile. Spec: Syntax "error envelope".
   void send_error(httplib::Response& res, Exchange& x, ApiError e) const {
@@ -136,7 +136,8 @@ class Renderer {
     s += kFileUidPrefix;
     s += r.file_id();
     s += "\"}}";
-    return ok ? s : std::string();
+    if (!ok) s.clear();
+    return s;
   }
 
   const Options& opts_;
