@@ -158,3 +158,66 @@ void BM_FakeJobBodyFastWriter(benchmark::State& state) {
 BENCHMARK(BM_FakeJobBodyFastWriter);
 
 }  // namespace
+
+// ---- the engine in-process: one request's work without the socket, so the engine's own cost shows ----
+namespace {
+
+fake::Options engine_options() {
+  fake::Options o;
+  o.clock = fake::ClockMode::manual;
+  o.rate_limit_per_minute = 10'000'000;  // raised, not off: the limiter's work is measured too
+  return o;
+}
+httplib::Request engine_request(std::string method, std::string path, std::string body = {}) {
+  httplib::Request r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  r.set_header(std::string(kAuthorizationHeader), std::string(kBearerPrefix) + "token-demo");
+  if (!body.empty()) {
+    r.set_header(std::string(kContentTypeHeader), "application/json");
+    r.body = std::move(body);
+  }
+  return r;
+}
+std::string engine_submit_body(std::uint64_t n) {
+  SubmitRequest s;
+  s.template_uid = "tpl-sales";
+  s.title = "bench-" + std::to_string(n);
+  s.source_file_uid = "src-sales";
+  s.folder_uid = "fld-reports";
+  return to_json(s).dump();
+}
+
+void BM_EngineSubmit(benchmark::State& state) {
+  fake::Engine engine(engine_options(), fake::demo_tenant());
+  std::uint64_t n = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto req = engine_request("POST", submit_path("acct-demo"), engine_submit_body(n++));
+    state.ResumeTiming();
+    httplib::Response res;
+    fake::Exchange x;
+    engine.handle(req, res, x);
+    benchmark::DoNotOptimize(res.body.data());
+  }
+  state.counters["retained"] = static_cast<double>(engine.job_count());
+}
+BENCHMARK(BM_EngineSubmit)->Unit(benchmark::kMicrosecond);
+
+void BM_EngineStatus(benchmark::State& state) {
+  fake::Engine engine(engine_options(), fake::demo_tenant());
+  httplib::Response submitted;
+  fake::Exchange sx;
+  engine.handle(engine_request("POST", submit_path("acct-demo"), engine_submit_body(0)), submitted, sx);
+  engine.clock().advance(std::chrono::seconds(5));  // complete: the answer carries results
+  const auto req = engine_request("GET", status_path(sx.job_uid));
+  for (auto _ : state) {
+    httplib::Response res;
+    fake::Exchange x;
+    engine.handle(req, res, x);
+    benchmark::DoNotOptimize(res.body.data());
+  }
+}
+BENCHMARK(BM_EngineStatus)->Unit(benchmark::kMicrosecond);
+
+}  // namespace

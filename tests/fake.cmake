@@ -1,6 +1,7 @@
 # Tests of the fake server: the library over loopback, its job writer against dump(), and the roambi-fake-server binary.
 foreach(t fake_server_test fake_control_test fake_java_client_test fake_mutex_test fake_one_segment_test
-        fake_progress_test fake_variants_test fake_job_writer_test fake_access_log_test httplib_compat_test)
+        fake_progress_test fake_variants_test fake_job_writer_test fake_access_log_test httplib_compat_test
+        fake_job_store_test fake_coverage_test fake_defect_hook_test fake_token_refresh_test)
   roambi_jobs_add_test(${t} ${t}.cpp)
   target_link_libraries(${t} PRIVATE roambi::fake_server)
 endforeach()

@@ -1,7 +1,7 @@
 # Tests of the spec model (include/roambi/jobs): unit tests, header self-containment, the generated docs,
 # the doc examples in fixtures/examples, and the installed package as a find_package consumer sees it.
 
-foreach(component IN ITEMS job errors submit decisions endpoints examples docs target_url)
+foreach(component IN ITEMS job errors submit decisions endpoints examples docs target_url rate_window)
   roambi_jobs_add_test(spec_${component}_test ${CMAKE_CURRENT_LIST_DIR}/spec_${component}_test.cpp)
   target_link_libraries(spec_${component}_test PRIVATE roambi::jobs_spec)
 endforeach()

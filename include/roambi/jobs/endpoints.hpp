@@ -41,6 +41,27 @@ inline constexpr std::string_view kAuthorizationHeader = "Authorization";
 inline constexpr std::string_view kBearerPrefix = "Bearer ";
 inline constexpr std::string_view kContentTypeHeader = "Content-Type";
 inline constexpr std::string_view kRetryAfterHeader = "Retry-After";
+inline constexpr std::string_view kUserAgentHeader = "User-Agent";
+/// The media type of a JSON body, asked or answered.
+inline constexpr std::string_view kJsonMediaType = "application/json";
+/// The response header a 405 names the route's method in (RFC 9110).
+inline constexpr std::string_view kAllowHeader = "Allow";
+/// The path parameters, as the routes name them and error details cite them.
+inline constexpr std::string_view kAccountUidParameter = "account_uid";
+inline constexpr std::string_view kJobUidParameter = "job_uid";
+
+/// Token refresh as the Java client sends it: a form, answered with a token object. Java client: token refresh; D13.
+namespace token_refresh {
+inline constexpr std::string_view kGrantType = "grant_type";
+inline constexpr std::string_view kRefreshToken = "refresh_token";  // a form field, and the grant type's value
+inline constexpr std::string_view kClientId = "client_id";
+inline constexpr std::string_view kClientSecret = "client_secret";
+inline constexpr std::string_view kAccessToken = "access_token";
+inline constexpr std::string_view kTokenType = "token_type";
+inline constexpr std::string_view kBearerType = "bearer";
+inline constexpr std::string_view kExpiresIn = "expires_in";
+inline constexpr int kExpiresInSeconds = 3600;
+}  // namespace token_refresh
 /// How the official Java client's User-Agent starts ("RoambiJavaSDK/<version>"). api-facts.md, Java client requests.
 inline constexpr std::string_view kJavaClientUserAgent = "RoambiJavaSDK/";
 

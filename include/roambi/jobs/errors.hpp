@@ -181,6 +181,9 @@ namespace envelope {
 inline constexpr std::string_view kError = "error";
 inline constexpr std::string_view kErrorDescription = "error_description";
 inline constexpr std::string_view kDetails = "details";
+/// The parameter an error's details name when it is about the whole request body or path, not a named parameter.
+inline constexpr std::string_view kBodyParameter = "body";
+inline constexpr std::string_view kPathParameter = "path";
 }  // namespace envelope
 
 /// {"error", "error_description", "details"}. Spec: Syntax page "error envelope".

@@ -99,6 +99,11 @@ inline constexpr std::string_view kResults = wire_name(JobField::results);
 inline constexpr std::string_view kRetryAfter = wire_name(JobField::retry_after);
 inline constexpr std::string_view kStatusUrl = wire_name(JobField::status_url);
 inline constexpr std::string_view kStatusUri = wire_name(JobField::status_uri);  // D4a: what the Java client reads
+/// A complete job's results: {"file": {"folder_uid", "title", "uid"}}, the published file. D3.
+inline constexpr std::string_view kResultsFile = "file";
+inline constexpr std::string_view kFileFolderUid = "folder_uid";
+inline constexpr std::string_view kFileTitle = "title";
+inline constexpr std::string_view kFileUid = "uid";
 }  // namespace field
 
 /// The JSON Pointer of a field inside {"job": {...}}: "/job/uid".

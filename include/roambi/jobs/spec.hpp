@@ -8,6 +8,7 @@
 #include <roambi/jobs/job.hpp>
 #include <roambi/jobs/judge.hpp>
 #include <roambi/jobs/profile_json.hpp>
+#include <roambi/jobs/rate_window.hpp>
 #include <roambi/jobs/submit.hpp>
 #include <roambi/jobs/validate.hpp>
 #include <roambi/jobs/version.hpp>

@@ -1,5 +1,6 @@
 // Deliberate defects: each turns the fake into a server that breaks one documented rule. They exist so that the
 // conformance suite can prove it catches them (the mutation catalogue); never enable one in a client's test.
+// What each one does lives in defect_hook.hpp, the only place the engine consults them.
 #pragma once
 
 #include <array>

@@ -18,10 +18,13 @@
 #include <roambi/jobs/fake/access_log.hpp>
 #include <roambi/jobs/fake/admin.hpp>
 #include <roambi/jobs/fake/behaviour.hpp>
+#include <roambi/jobs/fake/coverage.hpp>
 #include <roambi/jobs/fake/engine.hpp>
+#include <roambi/jobs/fake/exchange.hpp>
 #include <roambi/jobs/fake/httplib_compat.hpp>
 #include <roambi/jobs/fake/journal.hpp>
 #include <roambi/jobs/fake/options.hpp>
+#include <roambi/jobs/fake/request_headers.hpp>
 #include <roambi/jobs/fake/tenant.hpp>
 #include <roambi/jobs/fake/thread_pool.hpp>
 
@@ -277,7 +280,7 @@ class FakeServer {
       return true;
     };
     bool ok;
-    if (detail::header_of(req, "Content-Type").rfind("multipart/form-data", 0) == 0) {  // is_multipart_form_data(), uncopied
+    if (detail::header_of(req, "Content-Type").rfind(kMultipartFormData, 0) == 0) {  // is_multipart_form_data(), uncopied
       httplib::MultipartFormData* part = nullptr;
       ok = content(
           [&](const httplib::MultipartFormData& header) {
