@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -12,15 +11,16 @@
 #include <utility>
 #include <vector>
 
-#include <roambi/jobs/endpoints.hpp>
+#include <roambi/jobs/rate_window.hpp>
 
 namespace roambi::jobs::conformance {
 
 /// Keeps each token under its per-minute limit, on the target's clock (Config::now_ms), pausing with Config::wait.
+/// Counts with the model's RateWindow, the one the fake enforces, at a budget 10% (at least 1) under the limit.
 class Pacer {
  public:
   Pacer(int per_minute, std::function<std::int64_t()> now, std::function<void(std::chrono::milliseconds)> wait)
-      : budget_(std::max(1, per_minute - std::max(1, per_minute / 10))), now_(std::move(now)), wait_(std::move(wait)) {}
+      : window_(std::max(1, per_minute - std::max(1, per_minute / 10))), now_(std::move(now)), wait_(std::move(wait)) {}
 
   /// The pool token with the most room now.
   std::string pick(const std::vector<std::string>& pool) {
@@ -29,7 +29,7 @@ class Pacer {
     std::string best;
     std::size_t best_used = SIZE_MAX;
     for (const auto& t : pool) {
-      auto used = used_locked(t, now);
+      auto used = window_.used(t, now);
       if (used < best_used) best = t, best_used = used;
     }
     return best;
@@ -41,13 +41,9 @@ class Pacer {
       {
         std::lock_guard<std::mutex> lock(mutex_);
         const auto now = now_();
-        auto& q = sent_[token];
-        if (used_locked(token, now) < static_cast<std::size_t>(budget_) && blocked_until_[token] <= now) {
-          q.push_back(now);
-          return;
-        }
-        pause = std::max<std::int64_t>(blocked_until_[token] - now,
-                                       q.empty() ? 0 : q.front() + kWindowMs - now);
+        const std::int64_t blocked = blocked_until_[token] - now;
+        if (blocked <= 0 && window_.try_acquire(token, now) == 0) return;
+        pause = std::max(blocked, window_.until_oldest_leaves(token, now));
         pause = std::max<std::int64_t>(pause, 1) + 5;
       }
       if (!keep_going()) return;
@@ -57,27 +53,20 @@ class Pacer {
   /// Counts a request that was not paced (the rate-limit checks), so later pacing knows of it.
   void record(const std::string& token) {
     std::lock_guard<std::mutex> lock(mutex_);
-    sent_[token].push_back(now_());
+    window_.record(token, now_());
   }
   /// After a 503: the token has no room until now + ms.
   void block(const std::string& token, std::int64_t ms) {
     std::lock_guard<std::mutex> lock(mutex_);
     blocked_until_[token] = std::max(blocked_until_[token], now_() + ms);
   }
-  int budget() const { return budget_; }
+  int budget() const { return window_.limit(); }
 
  private:
-  static constexpr std::int64_t kWindowMs = std::int64_t{1000} * kRateLimitWindowSeconds;
-  std::size_t used_locked(const std::string& token, std::int64_t now) {
-    auto& q = sent_[token];
-    while (!q.empty() && q.front() <= now - kWindowMs) q.pop_front();
-    return q.size();
-  }
-  int budget_;
+  RateWindow window_;
   std::function<std::int64_t()> now_;
   std::function<void(std::chrono::milliseconds)> wait_;
   std::mutex mutex_;
-  std::map<std::string, std::deque<std::int64_t>> sent_;
   std::map<std::string, std::int64_t> blocked_until_;
 };
 
