@@ -28,7 +28,7 @@ Usage: roambi-bench-baseline [--port N] [--host HOST] [--threads N] [--keep-aliv
 Tuned as roambi-fake-server is: TCP_NODELAY on, keep-alive limit raised (0.11.4 defaults to 5 requests), a thread
 per connection (--threads, default 64). No parsing, no state, no journal: the ceiling the library allows.
 --one-segment: send each answer's headers with MSG_MORE so that they leave with its body in one TCP segment, as
-roambi-fake-server does (httplib writes them in two sends); off by default, the bare library as issue #6 defines it.
+roambi-fake-server does (httplib writes them in two sends); off by default: the bare library.
 POST /1/accounts/{account}/files/analytics -> 202 and a processing job; GET /1/jobs/{uid} -> 200 and a complete job.
 The first stdout line is "listening on http://HOST:PORT/1". SIGINT or SIGTERM stops it.
 )";

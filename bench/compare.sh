@@ -171,12 +171,12 @@ echo "  roambi-load/wrk status, closed    $ls_  (>= 0.8: $(verdict "$ls_" 0.8 '>
 echo "  roambi-load/wrk submit, closed    $lb  (>= 0.8: $(verdict "$lb" 0.8 '>='))"
 # It is not the bottleneck while its CPU per request stays under the server's: each has a CPU of its own.
 echo "  roambi-load CPU/request / baseline server's: status $(ratio "$(col roambi-load status 7)" "$(col baseline status 6)"), submit $(ratio "$(col roambi-load submit 7)" "$(col baseline submit 6)")  (< 1: it outpaces the server it measures)"
-# Issue #6 measured these on this machine, quiet: tuned bare cpp-httplib 22,400 status / 20,800 submit req/s;
+# Measured on this machine, quiet, when the fake's targets were set: tuned bare cpp-httplib 22,400 status / 20,800 submit req/s;
 # mountebank 11,700 / 11,200; Prism 1,400 / 1,500; Mockoon 840 / 1,000. bench/mocks.sh measures the mocks themselves;
 # here, without Node.js, the fake's rate is taken as that baseline's times this run's capacity ratio.
 cst=$(ratio "$(col baseline status 6)" "$(col fake status 6)") csb=$(ratio "$(col baseline submit 6)" "$(col fake submit 6)")
 fs=$(awk -v r="$cst" 'BEGIN { printf "%.0f", r * 22400 }') fb=$(awk -v r="$csb" 'BEGIN { printf "%.0f", r * 20800 }')
-echo " against issue #6's figures for the npm mocks (fake = 22,400 / 20,800 req/s x capacity ratio = $fs / $fb;"
+echo " against the recorded figures for the npm mocks (fake = 22,400 / 20,800 req/s x capacity ratio = $fs / $fb;"
 echo "  bench/mocks.sh measures the mocks in one run instead):"
 echo "  fake/mountebank                   status $(ratio "$fs" 11700), submit $(ratio "$fb" 11200)  (>= 1.8)"
 echo "  fake/Prism                        status $(ratio "$fs" 1400), submit $(ratio "$fb" 1500)  (>= 10)"

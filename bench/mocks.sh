@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures the npm mock servers issue #6 holds the fake against (mountebank, Prism's mock, Mockoon) and
+# Measures the npm mock servers the fake is held against (mountebank, Prism's mock, Mockoon) and
 # roambi-fake-server with wrk, on the same two routes, in one run, then prints the fake/mock ratios and their targets.
 # A benchmark, not a test: it never fails on a ratio. Usage: bench/mocks.sh [options]   (--help for them)
 set -euo pipefail
@@ -19,7 +19,7 @@ canned bodies of bench/baseline_server.cpp:
   mountebank   an http imposter with keep-alive (bench/mocks/mountebank.json, Connection: keep-alive)
   prism        prism mock of roambi-fake-server --openapi (the document's examples; scripts/npm-tools.sh installs it)
   mockoon      mockoon-cli start --data bench/mocks/mockoon.json
-Prints each run, the medians over rounds and the ratios of 2xx answers per second with issue #6's targets:
+Prints each run, the medians over rounds and the ratios of 2xx answers per second with the fake's targets:
   fake/mountebank (>= 1.8), fake/Prism (>= 10), fake/Mockoon (>= 10). A mock's non-2xx answers do not count as served.
 The fake runs as compare.sh runs it (--rate-limit 1000000 --quiet, journal on). mountebank and @mockoon/cli (pinned)
 are installed with npm into .cache/bench-mocks on first use. Needs wrk, curl and Node.js with npm (exit 2 without).

@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
   // This process's allocator, not an embedder's: glibc's fastbins off. cpp-httplib 0.11.4 allocates a 4 KiB read
   // buffer per request, and glibc merges every fastbin into its free lists before any allocation that large; the
   // fake's job state, kept across requests among httplib's short-lived blocks, made that merge cost ~12 % of a
-  // submit's CPU time (bench/README.md, "What the submit's remaining cost is"). The bare httplib baseline measured the
+  // submit's CPU time (measured with bench/callgrind.sh). The bare httplib baseline measured the
   // same with and without.
   mallopt(M_MXFAST, 0);
 #endif

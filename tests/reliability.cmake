@@ -1,4 +1,4 @@
-# Reliability and security tests (issue #5): hostile clients, isolation between users, the engine under many
+# Reliability and security tests: hostile clients, isolation between users, the engine under many
 # threads (the ThreadSanitizer pass: ctest -R Reliability, with reliability/tsan.supp), the conformance runner
 # under injected faults.
 # The long measurements (fuzzing, load, soak) are scripts in reliability/, not tests.

@@ -218,7 +218,7 @@ class Engine {
 
   // Each request takes mutex_ once for all of its state (a submit reads its body before): with a thread per
   // connection on few cores, a holder that loses the CPU stalls every request behind it for milliseconds
-  // (bench/README.md "The engine lock"), so the lock is held for as little as possible, and taken once.
+  // (measured: bench/compare.sh), so the lock is held for as little as possible, and taken once.
   Options opts_;  // fixed after construction; what changes at run time lives in its own member
   DefectHook hook_;
   Clock clock_;

@@ -128,7 +128,7 @@ class JobStore {
   JobStore(std::uint64_t seed, std::size_t max_jobs, bool publishes, Coverage& coverage)
       : seed_(seed), max_jobs_(max_jobs), publishes_(publishes), coverage_(coverage) {
     // Buckets for the bound up front (up to 2^17 each, 1 MiB): rehashing a table of tens of thousands of jobs takes
-    // milliseconds under the engine lock, which every request waits behind (bench/README.md, "The engine lock").
+    // milliseconds under the engine lock, which every request waits behind.
     const std::size_t buckets = std::min<std::size_t>(max_jobs, std::size_t{1} << 17);
     jobs_.reserve(buckets);
     titles_.reserve(buckets);
@@ -306,8 +306,8 @@ class JobStore {
   bool publishes_;
   Coverage& coverage_;
   // Retained jobs and titles live in a pool of their own: tens of thousands of nodes kept among the allocations each
-  // request makes and frees made glibc's malloc slower for all of those (bench/README.md, "One segment per answer,
-  // and retained state out of malloc's way"). Declared before the containers that use it.
+  // request makes and frees made glibc's malloc slower for all of those. Declared before the containers that use
+  // it.
   std::pmr::unsynchronized_pool_resource state_pool_;
   std::pmr::unordered_map<UidKey, JobRecord, UidHash> jobs_{&state_pool_};
   std::pmr::deque<UidKey> order_{&state_pool_};  // retained jobs, oldest first

@@ -135,7 +135,7 @@ struct JournalView {
 
 /// A bounded, thread-safe list of journal entries; what it drops beyond the bound it counts.
 /// Each entry is kept in one allocation (its text fields end to end) and unpacked into a JournalEntry when read:
-/// a dozen strings per request cost 1.5 KiB an entry and a dozen mallocs and frees per request (issue #6).
+/// a dozen strings per request cost 1.5 KiB an entry and a dozen mallocs and frees per request.
 class Journal {
  public:
   explicit Journal(std::size_t max_entries = 10000) : max_(max_entries) {}
@@ -278,8 +278,7 @@ class Journal {
 
   mutable WakeAllMutex mutex_;
   // Entries and their text live in a pool of their own, under mutex_: kept for thousands of requests among the
-  // allocations each request makes and frees, they made glibc's malloc slower for all of those (bench/README.md, "One
-  // segment per answer, and retained state out of malloc's way").
+  // allocations each request makes and frees, they made glibc's malloc slower for all of those.
   std::pmr::unsynchronized_pool_resource pool_;
   std::pmr::deque<Stored> entries_{&pool_};
   std::size_t max_;

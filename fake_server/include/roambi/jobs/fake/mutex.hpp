@@ -19,8 +19,8 @@ namespace roambi::jobs::fake {
 /// Why not std::mutex: with a thread per connection on few cores, a holder that loses the CPU mid-section leaves every
 /// other request to queue and sleep behind it. glibc's mutex then wakes one sleeper per release; each must be
 /// scheduled before the next is woken, while running threads keep taking the lock first, so the queue drains one
-/// scheduler delay at a time: submits waited 5-90 ms, p99 27-37 ms against bare httplib's 6-10 (bench/README.md,
-/// "The engine lock"). Waking every sleeper at once lets the queue drain in one delay: p99 9-16 ms in the same runs.
+/// scheduler delay at a time: submits waited 5-90 ms, p99 27-37 ms against bare httplib's 6-10 (bench/compare.sh).
+/// Waking every sleeper at once lets the queue drain in one delay: p99 9-16 ms in the same runs.
 /// The cost, a wake-up per sleeper per contended release, is paid only while a queue exists.
 /// Drepper's "Futexes Are Tricky" mutex (0 free, 1 held, 2 held and maybe waited for) with FUTEX_WAKE of all.
 class WakeAllMutex {
