@@ -55,7 +55,7 @@ inline CheckResult lifecycle_reaches_terminal_state(Context& c) {
   const JobFlow& f = c.sample();
   if (auto u = detail::flow_unusable(f, "the sample job")) return *u;
   if (!f.bad_status.empty())
-    return CheckResult::fail(f.problem, std::string(clause::kStatus), "/job/status");
+    return CheckResult::fail(f.problem, std::string(clause::kStatus), pointer_to(JobField::status));
   if (f.over_budget)
     return CheckResult::fail("still processing after " + detail::seconds(f.target_seconds) + " and " + std::to_string(f.polls) +
                                  " polls at the pace retry_after asks (budget: budgets.lifecycle_s = " +

@@ -67,10 +67,10 @@ inline CheckResult expect_processing_job(Context& c, const HttpResult& r) {
     found.violation({"", "a job body", r.body.empty() ? "an empty body" : "a body that is not a JSON object", cl});
   } else if (job == body.end() || !job->is_object()) {
     if (!(r.status >= 300))  // a non-2xx answer is reported above
-      found.violation({"/job", "a job in {\"job\": {...}}", "no job object", cl});
+      found.violation({"/" + std::string(field::kJob), "a job in {\"job\": {...}}", "no job object", cl});
   } else if (auto st = job->find(field::kStatus);
              st == job->end() || !st->is_string() || !job_status_named(st->get_ref<const std::string&>())) {
-    found.violation({"/job/status", "one of processing, complete, error", st == job->end() ? "absent" : st->dump(),
+    found.violation({pointer_to(JobField::status), one_of_job_statuses(), st == job->end() ? "absent" : st->dump(),
                      std::string(clause::kStatus)});
   } else if (*st != to_string(JobStatus::processing)) {
     // The examples show processing; no sentence forbids a job that ended before its submit was answered.

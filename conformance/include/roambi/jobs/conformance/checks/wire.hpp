@@ -91,10 +91,10 @@ inline CheckResult submit_two_submits_two_jobs(Context& c) {
   if (second.uid.empty()) return CheckResult::error("the second submit's job has no uid; not judged (see job/uid)");
   if (second.uid == first.uid)
     return CheckResult::fail("two submits of different titles got one job: both answers name uid " + second.uid,
-                             std::string(sentence::kUid.text), "/job/uid");
+                             std::string(sentence::kUid.text), pointer_to(JobField::uid));
   if (auto link = parse_status_link(second.status_url); link && link->job_uid == first.uid)
     return CheckResult::fail("the second submit's status link names the first job: " + second.status_url,
-                             std::string(sentence::kUid.text), "/job/status_url");
+                             std::string(sentence::kUid.text), pointer_to(JobField::status_url));
   return CheckResult::pass("two submits got two jobs: " + first.uid + " and " + second.uid);
 }
 
