@@ -129,12 +129,12 @@ inline const std::vector<Operator>& operators() {
        "no sentence asks a 503 to carry Retry-After (the Java client ignores it); and a run meets no 503 unless "
        "rate_limit is enabled",
        [](Exchange& x, State&) {
-         if (x.status == Session::kRateLimitStatus) x.drop_header(kRetryAfterHeader);
+         if (x.status == info(ErrorCode::rate_limit_exceeded).status) x.drop_header(kRetryAfterHeader);
        }},
       {"headers/retry-after-garbage", "a 503 answer says Retry-After: soon",
        "no sentence gives Retry-After a form; the suite then waits out the whole window, as it must without one",
        [](Exchange& x, State&) {
-         if (x.status == Session::kRateLimitStatus) x.set_header(kRetryAfterHeader, "soon");
+         if (x.status == info(ErrorCode::rate_limit_exceeded).status) x.set_header(kRetryAfterHeader, "soon");
        }},
       // ---- error envelope ----
       {"error/key-dropped", "error answers lose the error key", "", [](Exchange& x, State&) {
